@@ -1,0 +1,129 @@
+package config
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func valid() map[string]string {
+	return map[string]string{
+		EnvCognitoDomain: "https://myapp.auth.us-east-1.amazoncognito.com",
+		EnvIssuer:        "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC123",
+		EnvSecretName:    "stack/cognito-app-client",
+	}
+}
+
+func TestLoadValid(t *testing.T) {
+	c, err := Load(env(valid()), RequireIssuer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := c.CognitoDomain, "https://myapp.auth.us-east-1.amazoncognito.com"; got != want {
+		t.Errorf("CognitoDomain = %q, want %q", got, want)
+	}
+	if got, want := c.Scopes, DefaultScopes; !slices.Equal(got, want) {
+		t.Errorf("Scopes = %q, want %q", got, want)
+	}
+	if c.RedirectURI != "" {
+		t.Errorf("RedirectURI = %q, want empty", c.RedirectURI)
+	}
+}
+
+func TestLoadOverrides(t *testing.T) {
+	m := valid()
+	m[EnvCognitoDomain] = "http://localhost:9229/"
+	m[EnvScopes] = " openid  email openid "
+	m[EnvRedirectURI] = "https://auth.example.com/callback"
+	c, err := Load(env(m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := c.CognitoDomain, "http://localhost:9229"; got != want {
+		t.Errorf("CognitoDomain = %q, want %q", got, want)
+	}
+	if got, want := c.Scopes, []string{"openid", "email"}; !slices.Equal(got, want) {
+		t.Errorf("Scopes = %q, want %q", got, want)
+	}
+	if got, want := c.RedirectURI, "https://auth.example.com/callback"; got != want {
+		t.Errorf("RedirectURI = %q, want %q", got, want)
+	}
+}
+
+func TestLoadProblems(t *testing.T) {
+	tests := []struct {
+		name string
+		set  map[string]string
+		reqs []Requirement
+		want []string // substrings of the error, each naming its variable
+	}{
+		{"all missing", map[string]string{EnvCognitoDomain: "", EnvSecretName: "", EnvIssuer: ""}, []Requirement{RequireIssuer},
+			[]string{"COGNITO_DOMAIN: is not set", "CLIENT_SECRET_NAME: is not set", "COGNITO_ISSUER: is not set"}},
+		{"http on a public host", map[string]string{EnvCognitoDomain: "http://myapp.auth.us-east-1.amazoncognito.com"}, nil,
+			[]string{"COGNITO_DOMAIN: must use https"}},
+		{"not a URL", map[string]string{EnvCognitoDomain: "myapp.auth.us-east-1.amazoncognito.com"}, nil,
+			[]string{"COGNITO_DOMAIN: must be an absolute URL"}},
+		{"domain with a path", map[string]string{EnvCognitoDomain: "https://d.example.com/oauth2"}, nil,
+			[]string{"COGNITO_DOMAIN: must be the domain's base URL"}},
+		{"domain with a query", map[string]string{EnvCognitoDomain: "https://d.example.com?x=1"}, nil,
+			[]string{"COGNITO_DOMAIN: must not contain a query"}},
+		{"ftp scheme", map[string]string{EnvIssuer: "ftp://cognito-idp.example.com/pool"}, nil,
+			[]string{`COGNITO_ISSUER: must use https (got scheme "ftp")`}},
+		{"issuer trailing slash", map[string]string{EnvIssuer: "https://cognito-idp.us-east-1.amazonaws.com/pool/"}, nil,
+			[]string{"COGNITO_ISSUER: must not end with a slash"}},
+		{"scopes without openid", map[string]string{EnvScopes: "email profile"}, nil,
+			[]string{`OAUTH_SCOPES: must include "openid"`}},
+		{"scope with a quote", map[string]string{EnvScopes: `openid a"b`}, nil,
+			[]string{"OAUTH_SCOPES: scope"}},
+		{"redirect without path", map[string]string{EnvRedirectURI: "https://auth.example.com"}, nil,
+			[]string{"REDIRECT_URI: must include the callback path"}},
+		{"redirect http public", map[string]string{EnvRedirectURI: "http://auth.example.com/callback"}, nil,
+			[]string{"REDIRECT_URI: must use https"}},
+		{"user info", map[string]string{EnvCognitoDomain: "https://u:p@d.example.com"}, nil,
+			[]string{"COGNITO_DOMAIN: must not contain user info"}},
+		{"several at once", map[string]string{EnvCognitoDomain: "http://evil.example.com", EnvScopes: "email"}, nil,
+			[]string{"COGNITO_DOMAIN:", "OAUTH_SCOPES:"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := valid()
+			for k, v := range tt.set {
+				m[k] = v
+			}
+			_, err := Load(env(m), tt.reqs...)
+			if err == nil {
+				t.Fatalf("Load succeeded, want an error containing %q", tt.want)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestIssuerOptionalUnlessRequired(t *testing.T) {
+	m := valid()
+	delete(m, EnvIssuer)
+	if _, err := Load(env(m)); err != nil {
+		t.Errorf("Load without issuer, not required: %v", err)
+	}
+	if _, err := Load(env(m), RequireIssuer); err == nil {
+		t.Error("Load without issuer, required: no error")
+	}
+}
+
+func TestLoopbackHTTPAllowed(t *testing.T) {
+	for _, host := range []string{"localhost", "127.0.0.1", "[::1]", "LOCALHOST"} {
+		m := valid()
+		m[EnvCognitoDomain] = "http://" + host + ":9229"
+		if _, err := Load(env(m)); err != nil {
+			t.Errorf("http://%s: %v", host, err)
+		}
+	}
+}

@@ -1,0 +1,154 @@
+// Package logincookie seals the state of one sign-in attempt (state, nonce,
+// PKCE verifier, creation time) into a single cookie that only this
+// deployment can open, and opens it again on the callback.
+//
+// The cookie is encrypted and authenticated with AES-256-GCM under a key
+// derived with HKDF-SHA256 from the secret's cookie_key, so the browser can
+// neither read the verifier nor change the state. A cookie sealed by another
+// deployment (another cookie_key), altered, truncated or older than MaxAge
+// does not open. The package does not decide what to do when it fails: the
+// callback answers 400.
+package logincookie
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hkdf"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// Name is the cookie's name. The __Host- prefix makes browsers accept it only
+// with Secure, Path=/ and no Domain, so a sibling subdomain cannot plant one.
+const Name = "__Host-login"
+
+// MaxAge is how long a sign-in attempt may take, from /login to /callback.
+const MaxAge = 10 * time.Minute
+
+// clockSkew is how far in the future a creation time may be (several
+// Lambda instances' clocks).
+const clockSkew = time.Minute
+
+// hkdfInfo binds the derived key to this use and format version.
+const hkdfInfo = "cognito-sam-go login cookie v1"
+
+// ErrInvalid is returned for every cookie that does not open: missing,
+// malformed, tampered, sealed with another key, expired or from the future.
+// The reason is in the wrapped message, for the log only.
+var ErrInvalid = errors.New("login cookie invalid")
+
+// State is what one sign-in attempt must remember between /login and
+// /callback.
+type State struct {
+	State    string    `json:"s"`
+	Nonce    string    `json:"n"`
+	Verifier string    `json:"v"`
+	Created  time.Time `json:"t"`
+}
+
+// Sealer seals and opens login cookies under one key. It is safe for
+// concurrent use.
+type Sealer struct {
+	aead cipher.AEAD
+}
+
+// NewSealer derives the sealing key from cookieKey (the secret's cookie_key,
+// at least 32 characters).
+func NewSealer(cookieKey string) (*Sealer, error) {
+	if len(cookieKey) < 32 {
+		return nil, errors.New("cookie key shorter than 32 characters")
+	}
+	key, err := hkdf.Key(sha256.New, []byte(cookieKey), nil, hkdfInfo, 32)
+	if err != nil {
+		return nil, fmt.Errorf("derive cookie key: %w", err)
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, err
+	}
+	return &Sealer{aead: aead}, nil
+}
+
+// Seal returns the cookie value for st: base64url(nonce || ciphertext).
+// The cookie name is authenticated too, so a value cannot be replayed under
+// another cookie.
+func (s *Sealer) Seal(st State) (string, error) {
+	plain, err := json.Marshal(st)
+	if err != nil {
+		return "", err
+	}
+	nonce := make([]byte, s.aead.NonceSize(), s.aead.NonceSize()+len(plain)+s.aead.Overhead())
+	if _, err := rand.Read(nonce); err != nil {
+		return "", err
+	}
+	sealed := s.aead.Seal(nonce, nonce, plain, []byte(Name))
+	return base64.RawURLEncoding.EncodeToString(sealed), nil
+}
+
+// maxValueLen bounds what Open decodes; real values are about 250 bytes.
+const maxValueLen = 1024
+
+// Open authenticates and decrypts a cookie value and checks its age against
+// now. Every failure wraps ErrInvalid.
+func (s *Sealer) Open(value string, now time.Time) (State, error) {
+	if value == "" {
+		return State{}, fmt.Errorf("%w: empty", ErrInvalid)
+	}
+	if len(value) > maxValueLen {
+		return State{}, fmt.Errorf("%w: %d bytes, longer than %d", ErrInvalid, len(value), maxValueLen)
+	}
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(value)
+	if err != nil {
+		return State{}, fmt.Errorf("%w: not base64url", ErrInvalid)
+	}
+	ns := s.aead.NonceSize()
+	if len(raw) < ns+s.aead.Overhead() {
+		return State{}, fmt.Errorf("%w: too short", ErrInvalid)
+	}
+	plain, err := s.aead.Open(nil, raw[:ns], raw[ns:], []byte(Name))
+	if err != nil {
+		return State{}, fmt.Errorf("%w: does not authenticate (tampered or sealed with another key)", ErrInvalid)
+	}
+	var st State
+	if err := json.Unmarshal(plain, &st); err != nil {
+		return State{}, fmt.Errorf("%w: bad payload", ErrInvalid)
+	}
+	switch {
+	case st.State == "" || st.Nonce == "" || st.Verifier == "" || st.Created.IsZero():
+		return State{}, fmt.Errorf("%w: incomplete", ErrInvalid)
+	case now.Sub(st.Created) > MaxAge:
+		return State{}, fmt.Errorf("%w: expired %s ago", ErrInvalid, now.Sub(st.Created.Add(MaxAge)).Round(time.Second))
+	case st.Created.Sub(now) > clockSkew:
+		return State{}, fmt.Errorf("%w: created in the future", ErrInvalid)
+	}
+	return st, nil
+}
+
+// SetCookie is the Set-Cookie header value that stores value for MaxAge:
+// HttpOnly (no script reads it), Secure and __Host- (https only, this host
+// only), SameSite=Lax (sent on Cognito's top-level redirect back, which is
+// cross-site; Strict would not be, RFC 9700 §4.5.3).
+func SetCookie(value string) string {
+	return (&http.Cookie{
+		Name: Name, Value: value, Path: "/", MaxAge: int(MaxAge / time.Second),
+		HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode,
+	}).String()
+}
+
+// ClearCookie is the Set-Cookie header value that deletes the cookie.
+func ClearCookie() string {
+	return (&http.Cookie{
+		Name: Name, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode,
+	}).String()
+}

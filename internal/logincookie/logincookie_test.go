@@ -1,0 +1,137 @@
+package logincookie
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+const key = "0123456789abcdef0123456789abcdef"
+
+var t0 = time.Unix(1_700_000_000, 0).UTC()
+
+func sample() State {
+	return State{State: "st", Nonce: "no", Verifier: "ve", Created: t0}
+}
+
+func mustSealer(t testing.TB, k string) *Sealer {
+	t.Helper()
+	s, err := NewSealer(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestRoundTrip(t *testing.T) {
+	s := mustSealer(t, key)
+	v, err := s.Seal(sample())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Open(v, t0.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Created.Equal(t0) || got.State != "st" || got.Nonce != "no" || got.Verifier != "ve" {
+		t.Errorf("Open = %+v, want %+v", got, sample())
+	}
+	if strings.Contains(v, "ve") && strings.Contains(v, "st") && len(v) < 20 {
+		t.Errorf("value %q looks unencrypted", v)
+	}
+	if v2, _ := s.Seal(sample()); v2 == v {
+		t.Error("two seals of the same state are equal: nonce reused")
+	}
+}
+
+func TestOpenRejects(t *testing.T) {
+	s := mustSealer(t, key)
+	good, _ := s.Seal(sample())
+	foreign, _ := mustSealer(t, "ffffffffffffffffffffffffffffffff").Seal(sample())
+	flip := []byte(good)
+	if flip[10] == 'A' {
+		flip[10] = 'B'
+	} else {
+		flip[10] = 'A'
+	}
+	incomplete, _ := s.Seal(State{State: "st", Created: t0})
+	tests := []struct {
+		name  string
+		value string
+		now   time.Time
+	}{
+		{"empty", "", t0},
+		{"garbage", "not-a-cookie!", t0},
+		{"tampered", string(flip), t0},
+		{"truncated", good[:len(good)-4], t0},
+		{"too short", "AAAA", t0},
+		{"foreign key", foreign, t0},
+		{"expired", good, t0.Add(MaxAge + time.Second)},
+		{"from the future", good, t0.Add(-2 * time.Minute)},
+		{"incomplete", incomplete, t0},
+		{"oversized", strings.Repeat("A", 5000), t0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := s.Open(tt.value, tt.now)
+			if !errors.Is(err, ErrInvalid) {
+				t.Errorf("Open = %v, want ErrInvalid", err)
+			}
+		})
+	}
+	if _, err := s.Open(good, t0.Add(MaxAge)); err != nil {
+		t.Errorf("Open at exactly MaxAge: %v", err)
+	}
+}
+
+func TestNewSealerRejectsShortKey(t *testing.T) {
+	if _, err := NewSealer("short"); err == nil {
+		t.Error("NewSealer accepted a short key")
+	}
+}
+
+func TestCookieAttributes(t *testing.T) {
+	c, err := http.ParseSetCookie(SetCookie("v"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Name != "__Host-login" || !c.HttpOnly || !c.Secure || c.SameSite != http.SameSiteLaxMode || c.Path != "/" || c.Domain != "" {
+		t.Errorf("cookie = %+v; want __Host-login, HttpOnly, Secure, SameSite=Lax, Path=/, no Domain", c)
+	}
+	if c.MaxAge <= 0 || c.MaxAge > 600 {
+		t.Errorf("Max-Age = %d, want 1..600", c.MaxAge)
+	}
+	d, _ := http.ParseSetCookie(ClearCookie())
+	if d.MaxAge >= 0 || d.Value != "" || !d.Secure || d.Path != "/" {
+		t.Errorf("clear cookie = %+v, want Max-Age<0, empty value", d)
+	}
+}
+
+// FuzzOpen feeds arbitrary cookie values to Open: it must never panic and
+// never yield a state this package did not seal. The seeds run with every go test.
+func FuzzOpen(f *testing.F) {
+	s := mustSealer(f, key)
+	good, _ := s.Seal(sample())
+	for _, seed := range []string{"", good, good[:20], "%%%", strings.Repeat("A", 64), "eyJhbGciOiJub25lIn0"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		st, err := s.Open(v, t0)
+		if err == nil && (st.State != "st" || st.Nonce != "no" || st.Verifier != "ve") {
+			t.Errorf("Open accepted a forged value: %q -> %+v", v, st)
+		}
+	})
+}
+
+func BenchmarkSealOpen(b *testing.B) {
+	s := mustSealer(b, key)
+	b.ReportAllocs()
+	for b.Loop() {
+		v, _ := s.Seal(sample())
+		if _, err := s.Open(v, t0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

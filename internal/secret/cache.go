@@ -1,0 +1,231 @@
+package secret
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+)
+
+// ErrUnavailable is wrapped by every error of Get and Refresh: the secret
+// could not be read and no good value is held. Handlers answer 503.
+var ErrUnavailable = errors.New("client secret unavailable")
+
+// Getter is the one call Cache needs; *secretsmanager.Client satisfies it.
+type Getter interface {
+	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
+}
+
+var _ Getter = (*secretsmanager.Client)(nil)
+
+// Defaults of CacheOptions.
+const (
+	DefaultTTL          = 5 * time.Minute
+	DefaultRetryAfter   = 2 * time.Second
+	DefaultFetchTimeout = 5 * time.Second
+)
+
+// CacheOptions tune a Cache; the zero value gives the defaults.
+type CacheOptions struct {
+	// TTL is how long a fetched value is served before it is fetched again.
+	TTL time.Duration
+	// RetryAfter is how long a failed fetch is remembered: requests in that
+	// window get the failure without calling Secrets Manager again. It also
+	// bounds how often a forced refresh may call Secrets Manager.
+	RetryAfter time.Duration
+	// FetchTimeout bounds one GetSecretValue call (SDK retries included).
+	FetchTimeout time.Duration
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+}
+
+// Cache serves the secret from memory and fetches it from Secrets Manager
+// when it is missing or older than the TTL. It is safe for concurrent use:
+// one fetch runs at a time and concurrent callers wait for it.
+//
+// When a refresh fails, the last good value is served (and the refresh is
+// tried again after RetryAfter). When the first fetch fails, the failure is
+// remembered for RetryAfter only, so a later request retries within seconds.
+type Cache struct {
+	client Getter
+	id     string
+	opts   CacheOptions
+
+	mu        sync.Mutex
+	val       Value
+	has       bool
+	fetchedAt time.Time     // last successful fetch
+	failedAt  time.Time     // last failed fetch
+	failErr   error         // its error
+	inflight  chan struct{} // closed when the running fetch ends; nil when none
+}
+
+// NewCache returns a Cache for the secret id (name or ARN).
+func NewCache(client Getter, id string, opts CacheOptions) *Cache {
+	if opts.TTL <= 0 {
+		opts.TTL = DefaultTTL
+	}
+	if opts.RetryAfter <= 0 {
+		opts.RetryAfter = DefaultRetryAfter
+	}
+	if opts.FetchTimeout <= 0 {
+		opts.FetchTimeout = DefaultFetchTimeout
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Cache{client: client, id: id, opts: opts}
+}
+
+// Get returns the secret, fetching it when the cached value is missing or
+// older than the TTL.
+func (c *Cache) Get(ctx context.Context) (Value, error) {
+	for {
+		c.mu.Lock()
+		now := c.opts.Now()
+		if c.has && now.Sub(c.fetchedAt) < c.opts.TTL {
+			v := c.val
+			c.mu.Unlock()
+			return v, nil
+		}
+		if wait := c.inflight; wait != nil {
+			c.mu.Unlock()
+			if err := waitFor(ctx, wait); err != nil {
+				return c.fallback(err)
+			}
+			continue
+		}
+		if c.failErr != nil && now.Sub(c.failedAt) < c.opts.RetryAfter {
+			defer c.mu.Unlock()
+			if c.has {
+				return c.val, nil
+			}
+			return Value{}, c.failErr
+		}
+		c.mu.Unlock()
+		return c.fetch(ctx)
+	}
+}
+
+// Refresh reads the secret afresh because stale, the value the caller used,
+// was rejected (Cognito answered invalid_client). If the cache already holds
+// a different value, that is returned without calling Secrets Manager; if a
+// fetch ran less than RetryAfter ago, the current value is returned, so a
+// flood of rejected requests cannot become a flood of GetSecretValue calls.
+// The caller compares the result with stale to decide whether to retry.
+func (c *Cache) Refresh(ctx context.Context, stale Value) (Value, error) {
+	c.mu.Lock()
+	now := c.opts.Now()
+	if c.has && c.val != stale {
+		v := c.val
+		c.mu.Unlock()
+		return v, nil
+	}
+	wait := c.inflight
+	recent := now.Sub(c.fetchedAt) < c.opts.RetryAfter || now.Sub(c.failedAt) < c.opts.RetryAfter
+	c.mu.Unlock()
+	if wait != nil {
+		if err := waitFor(ctx, wait); err != nil {
+			return c.fallback(err)
+		}
+		return c.current()
+	}
+	if recent {
+		return c.current()
+	}
+	return c.fetch(ctx)
+}
+
+// fetch runs one GetSecretValue, unless another caller started one first, in
+// which case it waits for that one.
+func (c *Cache) fetch(ctx context.Context) (Value, error) {
+	c.mu.Lock()
+	if wait := c.inflight; wait != nil {
+		c.mu.Unlock()
+		if err := waitFor(ctx, wait); err != nil {
+			return c.fallback(err)
+		}
+		return c.current()
+	}
+	done := make(chan struct{})
+	c.inflight = done
+	c.mu.Unlock()
+
+	// The fetch outlives a caller that gives up: others may be waiting on it.
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.opts.FetchTimeout)
+	v, err := c.get(fctx)
+	cancel()
+
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.inflight = nil
+	close(done)
+	if err != nil {
+		c.failedAt, c.failErr = c.opts.Now(), err
+		if c.has {
+			return c.val, nil
+		}
+		return Value{}, err
+	}
+	c.val, c.has, c.fetchedAt, c.failErr = v, true, c.opts.Now(), nil
+	return v, nil
+}
+
+func (c *Cache) get(ctx context.Context) (Value, error) {
+	out, err := c.client.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(c.id)})
+	if err != nil {
+		return Value{}, fmt.Errorf("%w: get secret value: %w", ErrUnavailable, err)
+	}
+	if out.SecretString == nil {
+		return Value{}, fmt.Errorf("%w: secret has no SecretString", ErrUnavailable)
+	}
+	v, err := Parse(*out.SecretString)
+	if err != nil {
+		return Value{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	return v, nil
+}
+
+func (c *Cache) current() (Value, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.has {
+		return c.val, nil
+	}
+	if c.failErr != nil {
+		return Value{}, c.failErr
+	}
+	return Value{}, fmt.Errorf("%w: no value fetched", ErrUnavailable)
+}
+
+// fallback answers a caller whose context ended while waiting for a fetch.
+func (c *Cache) fallback(err error) (Value, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.has {
+		return c.val, nil
+	}
+	return Value{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
+}
+
+func waitFor(ctx context.Context, ch <-chan struct{}) error {
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Static is a secret source with a fixed value, for local runs and tests.
+type Static Value
+
+// Get returns the value.
+func (s Static) Get(context.Context) (Value, error) { return Value(s), nil }
+
+// Refresh returns the value: a fixed secret cannot change.
+func (s Static) Refresh(context.Context, Value) (Value, error) { return Value(s), nil }

@@ -1,0 +1,50 @@
+package secret
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+)
+
+// MinCookieKeyLen is the shortest cookie_key accepted, in bytes.
+const MinCookieKeyLen = 32
+
+// Value is the content of the app client's secret.
+type Value struct {
+	ClientID     string `json:"client_id"`
+	ClientSecret string `json:"client_secret"`
+	CookieKey    string `json:"cookie_key"`
+}
+
+// Parse decodes and validates a SecretString. Its errors name the missing or
+// malformed field, never a value.
+func Parse(s string) (Value, error) {
+	var v Value
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		return Value{}, errors.New("secret string is not a JSON object with client_id, client_secret and cookie_key")
+	}
+	var problems []error
+	if v.ClientID == "" {
+		problems = append(problems, errors.New("client_id is empty"))
+	}
+	if v.ClientSecret == "" {
+		problems = append(problems, errors.New("client_secret is empty"))
+	}
+	if len(v.CookieKey) < MinCookieKeyLen {
+		problems = append(problems, fmt.Errorf("cookie_key is shorter than %d characters", MinCookieKeyLen))
+	}
+	if len(problems) > 0 {
+		return Value{}, fmt.Errorf("invalid secret: %w", errors.Join(problems...))
+	}
+	return v, nil
+}
+
+// String redacts the value so that a stray %v cannot leak it.
+func (v Value) String() string { return "secret.Value{client_id:" + v.ClientID + ", REDACTED}" }
+
+// GoString redacts the value for %#v.
+func (v Value) GoString() string { return v.String() }
+
+// LogValue redacts the value for log/slog.
+func (v Value) LogValue() slog.Value { return slog.StringValue(v.String()) }
