@@ -1,0 +1,177 @@
+package cognito
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+)
+
+// Options configure a Client.
+type Options struct {
+	// Domain is the user pool domain's base URL (COGNITO_DOMAIN).
+	Domain string
+	// Issuer is the user pool's issuer URL (COGNITO_ISSUER); needed only for
+	// VerifyIDToken.
+	Issuer string
+	// Scopes are requested at /oauth2/authorize.
+	Scopes []string
+	// HTTPClient is used for the token endpoint and the key set; its
+	// redirect policy is replaced so that no redirect is followed. Nil means
+	// a client with http.DefaultTransport.
+	HTTPClient *http.Client
+	// Now is the clock for token expiry; time.Now when nil.
+	Now func() time.Time
+	// KeyRefetchInterval: see KeySet. Zero means DefaultRefetchInterval.
+	KeyRefetchInterval time.Duration
+}
+
+// Client talks to one user pool's domain and issuer. It is safe for
+// concurrent use and meant to be built once per execution environment.
+type Client struct {
+	domain string
+	issuer string
+	scopes []string
+	http   *http.Client
+	now    func() time.Time
+	keys   *KeySet
+}
+
+// New returns a Client. The options are expected to be validated already
+// (package config).
+func New(o Options) *Client {
+	base := o.HTTPClient
+	if base == nil {
+		base = &http.Client{}
+	}
+	hc := *base
+	// A redirect from the token endpoint would make net/http send the
+	// request, and the single-use code, again.
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	now := o.Now
+	if now == nil {
+		now = time.Now
+	}
+	c := &Client{
+		domain: strings.TrimSuffix(o.Domain, "/"),
+		issuer: o.Issuer,
+		scopes: o.Scopes,
+		http:   &hc,
+		now:    now,
+	}
+	if o.Issuer != "" {
+		c.keys = NewKeySet(o.Issuer+"/.well-known/jwks.json", &hc, now, o.KeyRefetchInterval)
+	}
+	return c
+}
+
+// Keys returns the key set used by VerifyIDToken (nil without an issuer).
+func (c *Client) Keys() *KeySet { return c.keys }
+
+func (c *Client) config(clientID, clientSecret, redirectURI string) *oauth2.Config {
+	return &oauth2.Config{
+		ClientID:     clientID,
+		ClientSecret: clientSecret,
+		RedirectURL:  redirectURI,
+		Scopes:       c.scopes,
+		Endpoint: oauth2.Endpoint{
+			AuthURL:   c.domain + "/oauth2/authorize",
+			TokenURL:  c.domain + "/oauth2/token",
+			AuthStyle: oauth2.AuthStyleInHeader,
+		},
+	}
+}
+
+// AuthCodeURL returns the /oauth2/authorize URL for one sign-in attempt:
+// response_type=code, the client id, redirect URI, scopes, state, nonce and
+// the S256 challenge of verifier.
+func (c *Client) AuthCodeURL(clientID, redirectURI, state, nonce, verifier string) string {
+	return c.config(clientID, "", redirectURI).AuthCodeURL(state,
+		oauth2.S256ChallengeOption(verifier),
+		oauth2.SetAuthURLParam("nonce", nonce))
+}
+
+// Exchange trades an authorization code for tokens at /oauth2/token with
+// client_secret_basic, the PKCE verifier and the same redirect URI the
+// authorize request carried. It sends the code exactly once; its deadline is
+// ctx's. The error wraps one of this package's sentinels.
+func (c *Client) Exchange(ctx context.Context, clientID, clientSecret, redirectURI, code, verifier string) (*oauth2.Token, error) {
+	ctx = context.WithValue(ctx, oauth2.HTTPClient, c.http)
+	tok, err := c.config(clientID, clientSecret, redirectURI).Exchange(ctx, code, oauth2.VerifierOption(verifier))
+	if err != nil {
+		return nil, fmt.Errorf("exchange code: %w", classify(ctx, err))
+	}
+	return tok, nil
+}
+
+// IDClaims are the verified ID token claims the app shows or logs.
+type IDClaims struct {
+	Subject  string    `json:"sub"`
+	Username string    `json:"cognito:username"`
+	Email    string    `json:"email"`
+	Expiry   time.Time `json:"-"`
+	IssuedAt time.Time `json:"-"`
+}
+
+// maxClockSkew tolerates clocks of Cognito and Lambda that disagree.
+const maxClockSkew = 2 * time.Minute
+
+// VerifyIDToken checks an ID token from the token endpoint: the RS256
+// signature against the issuer's keys, iss, aud (clientID), exp, iat,
+// token_use=id, and nonce (skipped when wantNonce is empty, as after a
+// refresh, where Cognito sends none). When the token carries at_hash, the
+// access token must match it. The error wraps ErrInvalidToken, or ErrTimeout
+// when the keys could not be fetched in time.
+func (c *Client) VerifyIDToken(ctx context.Context, clientID, rawIDToken, accessToken, wantNonce string) (*IDClaims, error) {
+	if c.keys == nil {
+		return nil, fmt.Errorf("%w: no issuer configured", ErrInvalidToken)
+	}
+	v := oidc.NewVerifier(c.issuer, c.keys, &oidc.Config{
+		ClientID:             clientID,
+		SupportedSigningAlgs: []string{oidc.RS256},
+		Now:                  c.now,
+	})
+	idt, err := v.Verify(ctx, rawIDToken)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("verify ID token: %w: %w", ErrTimeout, err)
+		}
+		return nil, fmt.Errorf("verify ID token: %w: %w", ErrInvalidToken, err)
+	}
+	var claims struct {
+		IDClaims
+		TokenUse string `json:"token_use"`
+	}
+	if err := idt.Claims(&claims); err != nil {
+		return nil, fmt.Errorf("verify ID token: %w: claims: %w", ErrInvalidToken, err)
+	}
+	switch {
+	case claims.TokenUse != "id":
+		return nil, fmt.Errorf("verify ID token: %w: token_use is %q, want \"id\"", ErrInvalidToken, claims.TokenUse)
+	case wantNonce != "" && subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(wantNonce)) != 1:
+		return nil, fmt.Errorf("verify ID token: %w: nonce does not match", ErrInvalidToken)
+	case idt.IssuedAt.IsZero() || idt.IssuedAt.After(c.now().Add(maxClockSkew)):
+		return nil, fmt.Errorf("verify ID token: %w: iat missing or in the future", ErrInvalidToken)
+	}
+	if idt.AccessTokenHash != "" {
+		if err := idt.VerifyAccessToken(accessToken); err != nil {
+			return nil, fmt.Errorf("verify ID token: %w: at_hash: %w", ErrInvalidToken, err)
+		}
+	}
+	out := claims.IDClaims
+	out.Subject = idt.Subject
+	out.Expiry, out.IssuedAt = idt.Expiry, idt.IssuedAt
+	if out.Subject == "" {
+		return nil, fmt.Errorf("verify ID token: %w: no sub", ErrInvalidToken)
+	}
+	return &out, nil
+}
+
+// IsTimeout reports whether err is, or wraps, ErrTimeout.
+func IsTimeout(err error) bool { return errors.Is(err, ErrTimeout) }
