@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 )
 
@@ -151,4 +152,28 @@ func ClearCookie() string {
 		Name: Name, Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode,
 	}).String()
+}
+
+// Sealers keeps the Sealer for the most recent cookie key, so the key is
+// derived once per key rather than once per request. Safe for concurrent
+// use.
+type Sealers struct {
+	mu  sync.Mutex
+	key string
+	s   *Sealer
+}
+
+// For returns the Sealer for cookieKey.
+func (c *Sealers) For(cookieKey string) (*Sealer, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.s != nil && c.key == cookieKey {
+		return c.s, nil
+	}
+	s, err := NewSealer(cookieKey)
+	if err != nil {
+		return nil, err
+	}
+	c.key, c.s = cookieKey, s
+	return s, nil
 }

@@ -1,0 +1,204 @@
+package apigw
+
+import (
+	"errors"
+	"mime"
+	"net"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/example/cognito-sam-go/internal/config"
+)
+
+// HeaderValues returns every value of the named header, case-insensitively.
+// API Gateway's REST API keeps header names as the client sent them, and
+// puts all values in multiValueHeaders and the last in headers.
+func HeaderValues(req events.APIGatewayProxyRequest, name string) []string {
+	var out []string
+	for k, vs := range req.MultiValueHeaders {
+		if strings.EqualFold(k, name) {
+			out = append(out, vs...)
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	for k, v := range req.Headers {
+		if strings.EqualFold(k, name) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// HeaderValue returns the last value of the named header, or "".
+func HeaderValue(req events.APIGatewayProxyRequest, name string) string {
+	vs := HeaderValues(req, name)
+	if len(vs) == 0 {
+		return ""
+	}
+	return vs[len(vs)-1]
+}
+
+// Cookie returns the value of the first cookie called name in the request's
+// Cookie headers, and whether there was one.
+func Cookie(req events.APIGatewayProxyRequest, name string) (string, bool) {
+	for _, line := range HeaderValues(req, "Cookie") {
+		cookies, err := http.ParseCookie(line)
+		if err != nil {
+			// One malformed pair makes ParseCookie reject the line; fall
+			// back to the pairs that do parse.
+			cookies = lenientCookies(line)
+		}
+		for _, c := range cookies {
+			if c.Name == name {
+				return c.Value, true
+			}
+		}
+	}
+	return "", false
+}
+
+func lenientCookies(line string) []*http.Cookie {
+	var out []*http.Cookie
+	for _, part := range strings.Split(line, ";") {
+		if cs, err := http.ParseCookie(strings.TrimSpace(part)); err == nil {
+			out = append(out, cs...)
+		}
+	}
+	return out
+}
+
+// ErrRepeated is returned by QueryValue for a parameter given more than once.
+var ErrRepeated = errors.New("parameter repeated")
+
+// QueryValue returns the single value of a query parameter: "" when absent,
+// ErrRepeated when it appears more than once (an ambiguity an attacker could
+// use to make two components read different values).
+func QueryValue(req events.APIGatewayProxyRequest, name string) (string, error) {
+	if vs, ok := req.MultiValueQueryStringParameters[name]; ok {
+		if len(vs) > 1 {
+			return "", ErrRepeated
+		}
+		if len(vs) == 1 {
+			return vs[0], nil
+		}
+		return "", nil
+	}
+	return req.QueryStringParameters[name], nil
+}
+
+// WantsHTML reports whether the client prefers HTML to JSON: true when the
+// Accept header ranks text/html above application/json (a browser), false
+// for */*, application/json or no Accept header (curl, scripts).
+func WantsHTML(req events.APIGatewayProxyRequest) bool {
+	accept := strings.Join(HeaderValues(req, "Accept"), ",")
+	html, jsonQ := acceptQ(accept, "text", "html"), acceptQ(accept, "application", "json")
+	return html > 0 && html > jsonQ
+}
+
+// acceptQ returns the quality the Accept header gives type/subtype: the most
+// specific matching range wins (RFC 9110 §12.5.1). An explicit */* counts
+// for both, so only an explicit text/html wins over JSON.
+func acceptQ(accept, typ, sub string) float64 {
+	best, bestSpec := 0.0, -1
+	for _, part := range strings.Split(accept, ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		t, s, _ := strings.Cut(mt, "/")
+		spec := -1
+		switch {
+		case t == typ && s == sub:
+			spec = 2
+		case t == typ && s == "*":
+			spec = 1
+		case t == "*" && s == "*":
+			spec = 0
+		}
+		if spec < 0 || spec < bestSpec {
+			continue
+		}
+		q := 1.0
+		if v, ok := params["q"]; ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil && f >= 0 && f <= 1 {
+				q = f
+			}
+		}
+		if spec > bestSpec || q > best {
+			best, bestSpec = q, spec
+		}
+	}
+	return best
+}
+
+// executeAPIHost matches API Gateway's default endpoint names.
+var executeAPIHost = regexp.MustCompile(`^[a-z0-9]{10}\.execute-api\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$`)
+
+// validStage matches API Gateway stage names.
+var validStage = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
+
+// ErrNoRedirectURI means the callback URL cannot be derived from the
+// request: it came through a custom domain, where REDIRECT_URI must be set.
+var ErrNoRedirectURI = errors.New("cannot derive the callback URL from this request; set REDIRECT_URI")
+
+// CallbackURL returns the redirect URI for this deployment, derived from the
+// request as the contract says, or override when it is set:
+//   - API Gateway's own host: https://<domainName>/<stage>/<path>
+//   - a loopback Host (sam local, go run ./cmd/local): http://<Host>/<path>
+//
+// /login and /callback both call it, so Cognito sees byte-identical values.
+// The Host header is trusted only on loopback, where requestContext has no
+// API Gateway domain; on AWS the domain comes from requestContext, which
+// the client cannot set.
+func CallbackURL(req events.APIGatewayProxyRequest, override, path string) (string, error) {
+	if override != "" {
+		return override, nil
+	}
+	rc := req.RequestContext
+	domain := strings.ToLower(rc.DomainName)
+	if executeAPIHost.MatchString(domain) {
+		if !validStage.MatchString(rc.Stage) {
+			return "", errors.New("request context has no valid stage")
+		}
+		return "https://" + domain + "/" + rc.Stage + "/" + path, nil
+	}
+	host := HeaderValue(req, "Host")
+	hostname := host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		hostname = h
+	}
+	domainHost := domain
+	if h, _, err := net.SplitHostPort(domain); err == nil {
+		domainHost = h
+	}
+	if host != "" && config.IsLoopback(hostname) && (domainHost == "" || config.IsLoopback(domainHost)) && validHost(host) {
+		return "http://" + host + "/" + path, nil
+	}
+	return "", ErrNoRedirectURI
+}
+
+// validHost rejects Host values with characters that do not belong in an
+// authority (a header injection could otherwise shape the URL).
+func validHost(h string) bool {
+	for _, r := range h {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(".-:[]", r)) {
+			return false
+		}
+	}
+	return true
+}
+
+// SiblingURL replaces the last path segment of u (the callback URL) with
+// name, e.g. .../Prod/callback -> .../Prod/hello.
+func SiblingURL(u, name string) string {
+	i := strings.LastIndex(u, "/")
+	if i < 0 {
+		return name
+	}
+	return u[:i+1] + name
+}

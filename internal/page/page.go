@@ -1,0 +1,109 @@
+// Package page renders the few HTML pages a person sees: the signed-in page
+// after the callback, and error pages. Pages carry no script at all; their
+// one stylesheet is inline and allowed by its SHA-256 hash in a strict
+// Content-Security-Policy, so nothing injected could run or load.
+package page
+
+import (
+	"bytes"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/base64"
+	"html/template"
+	"net/http"
+	"regexp"
+	"time"
+
+	"github.com/example/cognito-sam-go/internal/apigw"
+)
+
+//go:embed style.css
+var style string
+
+//go:embed pages.html
+var pagesHTML string
+
+var (
+	tmpl = template.Must(template.New("pages").Funcs(template.FuncMap{
+		"style": func() template.CSS { return template.CSS(style) },
+	}).Parse(pagesHTML))
+
+	// CSP forbids everything but the inline stylesheet (by hash) and form
+	// posts to this origin; no script, no frames, no base tag tricks.
+	CSP = "default-src 'none'; style-src 'sha256-" + styleHash() + "'; img-src 'none'; " +
+		"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+
+func styleHash() string {
+	sum := sha256.Sum256([]byte(style))
+	return base64.StdEncoding.EncodeToString(sum[:])
+}
+
+// SignedIn is what the signed-in page shows.
+type SignedIn struct {
+	Email       string
+	Username    string
+	Subject     string
+	Expiry      time.Time // of the access token
+	AccessToken string
+	IDToken     string
+	HelloURL    string
+	LoginURL    string // relative link to start again
+}
+
+// ExpiresIn renders the time left as "59 minutes".
+func (s SignedIn) ExpiresIn() string {
+	d := time.Until(s.Expiry).Round(time.Minute)
+	if d < time.Minute {
+		return "less than a minute"
+	}
+	return d.String()
+}
+
+// Curl is a copy-ready call of the protected route. The raw access token
+// goes in the Authorization header: that is what API Gateway's Cognito
+// authorizer reads.
+func (s SignedIn) Curl() string {
+	return "curl -H 'Authorization: " + s.AccessToken + "' '" + s.HelloURL + "'"
+}
+
+// RenderSignedIn renders the page shown after a successful sign-in.
+func RenderSignedIn(s SignedIn) (string, error) {
+	return render("signed-in", s)
+}
+
+type errorData struct {
+	Status   int
+	Title    string
+	Message  string
+	Code     string
+	LoginURL string
+}
+
+// Error renders an error page; it matches apigw.ErrorPage. The message is
+// the user-facing one only, never internal detail.
+func Error(loginURL string) apigw.ErrorPage {
+	return func(status int, e *apigw.Error) (string, string) {
+		body, err := render("error", errorData{
+			Status: status, Title: http.StatusText(status), Message: e.Message, Code: e.Code, LoginURL: loginURL,
+		})
+		if err != nil {
+			return "<!doctype html><title>Error</title><p>Something went wrong.</p>", CSP
+		}
+		return body, CSP
+	}
+}
+
+func render(name string, data any) (string, error) {
+	var b bytes.Buffer
+	if err := tmpl.ExecuteTemplate(&b, name, data); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
+
+var inlineScript = regexp.MustCompile(`(?i)<script|\son[a-z]+\s*=|javascript:`)
+
+// HasInlineScript reports whether html contains a script element, an event
+// handler attribute or a javascript: URL (tests use it on every page).
+func HasInlineScript(html string) bool { return inlineScript.MatchString(html) }
