@@ -305,7 +305,9 @@ func TestCallbackTokenEndpointFailures(t *testing.T) {
 		{"server error", func(h *harness, a attempt) http.HandlerFunc {
 			return func(w http.ResponseWriter, r *http.Request) { http.Error(w, "oops", 503) }
 		}, false, 0, 502, 1, 0},
-		{"unauthorized_client", func(h *harness, a attempt) http.HandlerFunc { return cognitotest.OAuthError(400, "unauthorized_client") }, false, 0, 502, 1, 0},
+		{"unauthorized_client", func(h *harness, a attempt) http.HandlerFunc {
+			return cognitotest.OAuthError(400, "unauthorized_client")
+		}, false, 0, 502, 1, 0},
 		{"timeout", func(h *harness, a attempt) http.HandlerFunc { return hang }, false, 800 * time.Millisecond, 504, 1, 0},
 		{"invalid_client, secret unchanged", func(h *harness, a attempt) http.HandlerFunc { return cognitotest.OAuthError(400, "invalid_client") }, false, 0, 502, 1, 1},
 		{"invalid_client, secret rotated", func(h *harness, a attempt) http.HandlerFunc {

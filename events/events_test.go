@@ -1,0 +1,102 @@
+// Package events_test checks that every sample event in this folder decodes
+// into the type its function takes and goes through that function's handler
+// with the expected status.
+package events_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/example/cognito-sam-go/internal/apigw"
+	"github.com/example/cognito-sam-go/internal/callback"
+	"github.com/example/cognito-sam-go/internal/cognito"
+	"github.com/example/cognito-sam-go/internal/cognitotest"
+	"github.com/example/cognito-sam-go/internal/config"
+	"github.com/example/cognito-sam-go/internal/hello"
+	"github.com/example/cognito-sam-go/internal/login"
+	"github.com/example/cognito-sam-go/internal/secret"
+)
+
+type handler func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error)
+
+func TestEvents(t *testing.T) {
+	cog := cognitotest.New(t)
+	cog.HandleToken(cognitotest.OAuthError(500, "must_not_be_called"))
+	cfg := &config.Config{CognitoDomain: cog.URL, Issuer: cog.Issuer, SecretName: "s", Scopes: config.DefaultScopes}
+	src := secret.Static{ClientID: "client-id", ClientSecret: "s", CookieKey: "0123456789abcdef0123456789abcdef"}
+	client := cognito.New(cognito.Options{Domain: cfg.CognitoDomain, Issuer: cfg.Issuer, Scopes: cfg.Scopes})
+	log := apigw.NewLogger(&bytes.Buffer{})
+	loginH := login.New(cfg, src, client, log, nil).Handle
+	callbackH := callback.New(cfg, src, client, log, nil).Handle
+	helloH := hello.New(log).Handle
+
+	tests := map[string]struct {
+		h      handler
+		status int
+	}{
+		"login.json":           {loginH, http.StatusFound},
+		"callback.json":        {callbackH, http.StatusBadRequest}, // its sample cookie was not sealed with this key
+		"callback-error.json":  {callbackH, http.StatusBadRequest},
+		"hello.json":           {helloH, http.StatusOK},
+		"hello-no-claims.json": {helloH, http.StatusUnauthorized},
+	}
+	files, _ := filepath.Glob("*.json")
+	for _, f := range files {
+		if f == "env.json" {
+			continue
+		}
+		if _, ok := tests[f]; !ok {
+			t.Errorf("%s has no test: add it to the table", f)
+		}
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			raw, err := os.ReadFile(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dec := json.NewDecoder(bytes.NewReader(raw))
+			dec.DisallowUnknownFields()
+			var req events.APIGatewayProxyRequest
+			if err := dec.Decode(&req); err != nil {
+				t.Fatalf("%s does not decode into events.APIGatewayProxyRequest: %v", name, err)
+			}
+			resp, err := tt.h(context.Background(), req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode != tt.status {
+				t.Errorf("status = %d, want %d; body %s", resp.StatusCode, tt.status, resp.Body)
+			}
+		})
+	}
+	if n := len(cog.Requests()); n != 0 {
+		t.Errorf("sample events reached the token endpoint %d times", n)
+	}
+}
+
+// TestEnvFile checks the sam local --env-vars file names the template's
+// functions and the contract's variables.
+func TestEnvFile(t *testing.T) {
+	raw, err := os.ReadFile("env.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var env map[string]map[string]string
+	if err := json.Unmarshal(raw, &env); err != nil {
+		t.Fatal(err)
+	}
+	for _, fn := range []string{"LoginFunction", "CallbackFunction"} {
+		for _, v := range []string{config.EnvCognitoDomain, config.EnvIssuer, config.EnvSecretName} {
+			if env[fn][v] == "" {
+				t.Errorf("env.json: %s lacks %s", fn, v)
+			}
+		}
+	}
+}
