@@ -1,0 +1,314 @@
+// Package devserver runs the whole sign-in flow on one machine: the app's
+// own handlers behind an API Gateway emulator (package localgateway, with
+// the Cognito authorizer enforced on /hello), a local Cognito user pool
+// (package localcognito), and the client secret held in memory or read from
+// Secrets Manager through the same code path as in Lambda.
+//
+// With COGNITO_DOMAIN set, it points the handlers at that user pool (a
+// deployed one) instead of starting a local Cognito; the secret then must
+// come from Secrets Manager.
+//
+// cmd/local is its command; tests start it in-process on free ports.
+package devserver
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/example/cognito-sam-go/internal/callback"
+	"github.com/example/cognito-sam-go/internal/cognito"
+	"github.com/example/cognito-sam-go/internal/config"
+	"github.com/example/cognito-sam-go/internal/hello"
+	"github.com/example/cognito-sam-go/internal/localcognito"
+	"github.com/example/cognito-sam-go/internal/localgateway"
+	"github.com/example/cognito-sam-go/internal/login"
+	"github.com/example/cognito-sam-go/internal/secret"
+)
+
+// Defaults of Options.
+const (
+	DefaultAddr        = "localhost:3000"
+	DefaultCognitoAddr = "127.0.0.1:9229"
+	DefaultUser        = "demo@example.com"
+	DefaultPassword    = "Demo-Passw0rd!"
+	// DefaultSecretName is the secret read with SecretFromAWS when
+	// CLIENT_SECRET_NAME is not set.
+	DefaultSecretName = "local/cognito-app-client"
+	// LocalClientID is the local app client's id when the secret is in
+	// memory.
+	LocalClientID = "localappclient"
+)
+
+// Options configure a dev server. The zero value runs everything locally
+// on the default addresses.
+type Options struct {
+	// Addr is the API's listen address (host:port); port 0 picks one.
+	Addr string
+	// CognitoAddr is the local Cognito's listen address.
+	CognitoAddr string
+	// User and Password are the seeded demo user of the local Cognito.
+	User, Password string
+	// SecretFromAWS reads the client secret from Secrets Manager
+	// (CLIENT_SECRET_NAME, AWS_ENDPOINT_URL_SECRETS_MANAGER, ...) instead of
+	// making one in memory. With a local Cognito, the local app client gets
+	// the credentials found in that secret.
+	SecretFromAWS bool
+	// Getenv supplies the contract's variables (COGNITO_DOMAIN, ...); nil
+	// means none are set.
+	Getenv func(string) string
+	// Logger receives the handlers' and the gateway's logs.
+	Logger *slog.Logger
+}
+
+// Server is a running dev server.
+type Server struct {
+	// APIURL is the API's base URL, e.g. http://localhost:3000.
+	APIURL string
+	// CognitoDomain and Issuer are the user pool's, local or remote.
+	CognitoDomain, Issuer string
+	// Cognito is the local user pool; nil when a remote pool is used.
+	Cognito *localcognito.Server
+	// ClientID is the app client in use.
+	ClientID string
+	// User and Password are the demo user's (local Cognito only).
+	User, Password string
+
+	servers []*http.Server
+	wg      sync.WaitGroup
+	errs    chan error
+}
+
+// Start validates opts, listens, and serves until Close. Every problem with
+// opts is reported at once.
+func Start(ctx context.Context, opts Options) (*Server, error) {
+	opts = withDefaults(opts)
+	remote := strings.TrimSpace(opts.Getenv(config.EnvCognitoDomain)) != ""
+	if err := validate(opts, remote); err != nil {
+		return nil, err
+	}
+	log := opts.Logger
+
+	apiLn, err := net.Listen("tcp", opts.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("API address %s: %w", opts.Addr, err)
+	}
+	s := &Server{APIURL: "http://" + hostPort(opts.Addr, apiLn.Addr()), errs: make(chan error, 2)}
+	fail := func(err error) (*Server, error) {
+		apiLn.Close()
+		s.Close(context.Background())
+		return nil, err
+	}
+
+	src, creds, err := secretSource(ctx, opts)
+	if err != nil {
+		return fail(err)
+	}
+	env := opts.Getenv
+	if !remote {
+		cogLn, err := net.Listen("tcp", opts.CognitoAddr)
+		if err != nil {
+			return fail(fmt.Errorf("local Cognito address %s: %w", opts.CognitoAddr, err))
+		}
+		cog, err := localcognito.New(localcognito.Options{
+			BaseURL: "http://" + hostPort(opts.CognitoAddr, cogLn.Addr()),
+			Clients: []localcognito.Client{{
+				ID: creds.ClientID, Secrets: []string{creds.ClientSecret},
+				CallbackURLs: apiURLs(apiLn.Addr(), "/callback"),
+				LogoutURLs:   apiURLs(apiLn.Addr(), "/signed-out"),
+				Scopes:       []string{"openid", "email", "profile", config.APIScope},
+			}},
+			Users:  []localcognito.User{{Email: opts.User, Password: opts.Password}},
+			Logger: log.With("component", "local-cognito"),
+		})
+		if err != nil {
+			cogLn.Close()
+			return fail(fmt.Errorf("local Cognito: %w", err))
+		}
+		s.Cognito, s.User, s.Password = cog, opts.User, opts.Password
+		s.serve(cogLn, cog)
+		secretName := opts.Getenv(config.EnvSecretName)
+		if secretName == "" {
+			secretName = DefaultSecretName
+		}
+		env = overlay(opts.Getenv, map[string]string{
+			config.EnvCognitoDomain: cog.Domain(),
+			config.EnvIssuer:        cog.Issuer(),
+			config.EnvSecretName:    secretName,
+		})
+	}
+	cfg, err := config.Load(env, config.RequireIssuer)
+	if err != nil {
+		return fail(err)
+	}
+	s.CognitoDomain, s.Issuer, s.ClientID = cfg.CognitoDomain, cfg.Issuer, creds.ClientID
+
+	client := cognito.New(cognito.Options{Domain: cfg.CognitoDomain, Issuer: cfg.Issuer, Scopes: cfg.Scopes})
+	gw, err := localgateway.New(localgateway.Options{
+		Logger: log.With("component", "api-gateway"),
+		Routes: []localgateway.Route{
+			{Method: http.MethodGet, Path: "/login", Handler: login.New(cfg, src, client, log, nil).Handle},
+			{Method: http.MethodGet, Path: "/callback", Handler: callback.New(cfg, src, client, log, nil).Handle},
+			{Method: http.MethodGet, Path: "/hello", Handler: hello.New(log).Handle,
+				Authorizer: &localgateway.CognitoAuthorizer{Issuer: cfg.Issuer, Scopes: []string{config.APIScope}}},
+		},
+	})
+	if err != nil {
+		return fail(fmt.Errorf("API gateway: %w", err))
+	}
+	s.serve(apiLn, gw)
+	return s, nil
+}
+
+// secretSource returns where the handlers read the client secret, and the
+// credentials to register with a local Cognito.
+func secretSource(ctx context.Context, opts Options) (callback.SecretSource, secret.Value, error) {
+	if !opts.SecretFromAWS {
+		v := secret.Value{ClientID: LocalClientID, ClientSecret: random(32), CookieKey: random(32)}
+		return secret.Static(v), v, nil
+	}
+	name := opts.Getenv(config.EnvSecretName)
+	if name == "" {
+		name = DefaultSecretName
+	}
+	cache, err := secret.NewCacheFromEnv(ctx, name)
+	if err != nil {
+		return nil, secret.Value{}, err
+	}
+	v, err := cache.Get(ctx)
+	if err != nil {
+		return nil, secret.Value{}, fmt.Errorf("read secret %q from Secrets Manager: %w", name, err)
+	}
+	return cache, v, nil
+}
+
+func (s *Server) serve(ln net.Listener, h http.Handler) {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	s.servers = append(s.servers, srv)
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.errs <- err
+		}
+	}()
+}
+
+// Err reports a server that stopped on its own (nil channel value never).
+func (s *Server) Err() <-chan error { return s.errs }
+
+// Close shuts the servers down, waiting for requests in flight until ctx
+// ends.
+func (s *Server) Close(ctx context.Context) error {
+	var errs []error
+	for _, srv := range s.servers {
+		if err := srv.Shutdown(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	s.wg.Wait()
+	return errors.Join(errs...)
+}
+
+// Banner is what cmd/local prints on start.
+func (s *Server) Banner(w io.Writer) {
+	fmt.Fprintf(w, "API (API Gateway emulator):  %s\n", s.APIURL)
+	if s.Cognito != nil {
+		fmt.Fprintf(w, "Cognito (local user pool):   %s  issuer %s\n", s.CognitoDomain, s.Issuer)
+	} else {
+		fmt.Fprintf(w, "Cognito (your user pool):    %s  issuer %s\n", s.CognitoDomain, s.Issuer)
+	}
+	fmt.Fprintf(w, "\nOpen %s/login in a browser", s.APIURL)
+	if s.Cognito != nil {
+		fmt.Fprintf(w, " and sign in as\n  email:    %s\n  password: %s\n", s.User, s.Password)
+	} else {
+		fmt.Fprintln(w, " and sign in with a user of your pool.")
+	}
+	fmt.Fprintf(w, "The page you land on shows a curl command for the protected route:\n  curl -H 'Authorization: <access token>' %s/hello\n\nPress Ctrl-C to stop.\n", s.APIURL)
+}
+
+func withDefaults(o Options) Options {
+	if o.Addr == "" {
+		o.Addr = DefaultAddr
+	}
+	if o.CognitoAddr == "" {
+		o.CognitoAddr = DefaultCognitoAddr
+	}
+	if o.User == "" {
+		o.User = DefaultUser
+	}
+	if o.Password == "" {
+		o.Password = DefaultPassword
+	}
+	if o.Getenv == nil {
+		o.Getenv = func(string) string { return "" }
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return o
+}
+
+func validate(o Options, remote bool) error {
+	var problems []error
+	for name, addr := range map[string]string{"-addr": o.Addr, "-cognito-addr": o.CognitoAddr} {
+		host, port, err := net.SplitHostPort(addr)
+		if err != nil || port == "" {
+			problems = append(problems, fmt.Errorf("%s %q: want host:port, e.g. localhost:3000", name, addr))
+			continue
+		}
+		if !config.IsLoopback(host) {
+			problems = append(problems, fmt.Errorf("%s %q: must be a loopback address (localhost, 127.0.0.1, ::1): the flow runs over plain http", name, addr))
+		}
+	}
+	if !remote {
+		if !strings.Contains(o.User, "@") {
+			problems = append(problems, fmt.Errorf("-user %q: must be an email address", o.User))
+		}
+		if rules := localcognito.CheckPassword(o.Password); len(rules) > 0 {
+			problems = append(problems, fmt.Errorf("-password: %s", strings.Join(rules, "; ")))
+		}
+	} else if !o.SecretFromAWS {
+		problems = append(problems, errors.New("COGNITO_DOMAIN is set (a deployed user pool): its app client secret must come from Secrets Manager, so add -secret aws and set CLIENT_SECRET_NAME"))
+	}
+	return errors.Join(problems...)
+}
+
+// hostPort keeps the host the user asked for (localhost stays localhost,
+// which the registered callback URL uses) with the port actually bound.
+func hostPort(requested string, bound net.Addr) string {
+	host, _, _ := net.SplitHostPort(requested)
+	_, port, _ := net.SplitHostPort(bound.String())
+	return net.JoinHostPort(host, port)
+}
+
+// apiURLs are the callback (or sign-out) URLs a browser may use to reach
+// the API: via localhost and via 127.0.0.1.
+func apiURLs(bound net.Addr, path string) []string {
+	_, port, _ := net.SplitHostPort(bound.String())
+	return []string{"http://localhost:" + port + path, "http://127.0.0.1:" + port + path}
+}
+
+func overlay(getenv func(string) string, set map[string]string) func(string) string {
+	return func(k string) string {
+		if v, ok := set[k]; ok {
+			return v
+		}
+		return getenv(k)
+	}
+}
+
+func random(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
