@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	_ "embed"
 	"encoding/base64"
+	"fmt"
 	"html/template"
 	"net/http"
 	"regexp"
@@ -51,13 +52,17 @@ type SignedIn struct {
 	LoginURL    string // relative link to start again
 }
 
-// ExpiresIn renders the time left as "59 minutes".
+// ExpiresIn renders the time left as "60 minutes".
 func (s SignedIn) ExpiresIn() string {
-	d := time.Until(s.Expiry).Round(time.Minute)
-	if d < time.Minute {
+	m := int(time.Until(s.Expiry).Round(time.Minute) / time.Minute)
+	switch {
+	case m < 1:
 		return "less than a minute"
+	case m == 1:
+		return "1 minute"
+	default:
+		return fmt.Sprintf("%d minutes", m)
 	}
-	return d.String()
 }
 
 // Curl is a copy-ready call of the protected route. The raw access token

@@ -67,3 +67,11 @@ func TestHasInlineScript(t *testing.T) {
 		}
 	}
 }
+
+func TestExpiresIn(t *testing.T) {
+	for d, want := range map[time.Duration]string{time.Hour: "60 minutes", 125 * time.Second: "2 minutes", 61 * time.Second: "1 minute", 10 * time.Second: "less than a minute", -time.Minute: "less than a minute"} {
+		if got := (SignedIn{Expiry: time.Now().Add(d)}).ExpiresIn(); got != want {
+			t.Errorf("ExpiresIn(%v) = %q, want %q", d, got, want)
+		}
+	}
+}

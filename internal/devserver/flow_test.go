@@ -1,0 +1,126 @@
+package devserver
+
+import (
+	"encoding/json"
+	"fmt"
+	"html"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/example/cognito-sam-go/internal/mototest"
+)
+
+// TestFlowOverHTTPWithSecretFromSecretsManager signs in through the whole
+// local stack with a cookie jar, the app client's secret served by
+// moto_server through the AWS SDK, then calls the protected route.
+func TestFlowOverHTTPWithSecretFromSecretsManager(t *testing.T) {
+	endpoint := mototest.Start(t)
+	mototest.UseEndpoint(t, endpoint)
+	sm := mototest.Client(t)
+	const clientSecret = "moto-held-client-secret-value"
+	mototest.PutSecret(t, sm, "dev/app-client", fmt.Sprintf(
+		`{"client_id":"motoclient","client_secret":%q,"cookie_key":"moto-cookie-key-0123456789abcdef0123"}`, clientSecret))
+
+	env := map[string]string{"CLIENT_SECRET_NAME": "dev/app-client"}
+	s, log := start(t, Options{SecretFromAWS: true, Getenv: func(k string) string { return env[k] }})
+	if s.ClientID != "motoclient" {
+		t.Fatalf("client id = %q, want the one from the secret", s.ClientID)
+	}
+	c := newClient(t)
+
+	// The protected route refuses a caller without a token, like API Gateway.
+	if r := c.get(s.APIURL + "/hello"); r.status != http.StatusUnauthorized {
+		t.Fatalf("/hello without a token: %d %s", r.status, r.body)
+	}
+
+	signInPage := c.get(s.APIURL + "/login")
+	if signInPage.status != http.StatusOK || signInPage.url.Host != strings.TrimPrefix(s.CognitoDomain, "http://") {
+		t.Fatalf("/login did not land on the local Cognito sign-in page: %d %s", signInPage.status, signInPage.url)
+	}
+	cb := c.signIn(signInPage, DefaultUser, DefaultPassword)
+	if cb.status != http.StatusOK || cb.url.Path != "/callback" {
+		t.Fatalf("sign-in ended at %s with %d: %s", cb.url, cb.status, cb.body)
+	}
+	var tok struct {
+		AccessToken, IDToken, RefreshToken, TokenType string
+		ExpiresIn                                     int `json:"expires_in"`
+	}
+	if err := json.Unmarshal([]byte(cb.body), &struct {
+		AccessToken  *string `json:"access_token"`
+		IDToken      *string `json:"id_token"`
+		RefreshToken *string `json:"refresh_token"`
+		TokenType    *string `json:"token_type"`
+		ExpiresIn    *int    `json:"expires_in"`
+	}{&tok.AccessToken, &tok.IDToken, &tok.RefreshToken, &tok.TokenType, &tok.ExpiresIn}); err != nil {
+		t.Fatalf("callback body: %v: %s", err, cb.body)
+	}
+	if tok.AccessToken == "" || tok.IDToken == "" || tok.RefreshToken == "" || tok.ExpiresIn != 3600 {
+		t.Fatalf("callback tokens incomplete: %s", cb.body)
+	}
+	if got := cb.header.Get("Cache-Control"); got != "no-store" {
+		t.Errorf("callback Cache-Control = %q", got)
+	}
+
+	hello := c.get(s.APIURL+"/hello", "Authorization", tok.AccessToken)
+	if hello.status != http.StatusOK {
+		t.Fatalf("/hello with the access token: %d %s", hello.status, hello.body)
+	}
+	var greeting map[string]string
+	_ = json.Unmarshal([]byte(hello.body), &greeting)
+	sub, _ := s.Cognito.UserSub(DefaultUser)
+	if greeting["sub"] != sub || !strings.HasPrefix(greeting["message"], "Hello, ") || !strings.Contains(greeting["scope"], "api/read") {
+		t.Errorf("greeting = %v, want the demo user's sub %s and api/read", greeting, sub)
+	}
+	// The ID token is not what the authorizer accepts on a scoped route.
+	if r := c.get(s.APIURL+"/hello", "Authorization", tok.IDToken); r.status != http.StatusUnauthorized {
+		t.Errorf("/hello with the ID token: %d, want 401", r.status)
+	}
+
+	// A replayed callback URL fails: the login cookie was cleared.
+	if r := c.get(cb.url.String()); r.status != http.StatusBadRequest {
+		t.Errorf("replayed callback: %d, want 400", r.status)
+	}
+
+	logged := log.String()
+	for _, secret := range []string{tok.AccessToken, tok.IDToken, tok.RefreshToken, clientSecret, cb.url.Query().Get("code"), DefaultPassword} {
+		if strings.Contains(logged, secret) {
+			t.Errorf("the log contains a secret value (%.10s...)", secret)
+		}
+	}
+}
+
+func TestFlowFailuresOverHTTP(t *testing.T) {
+	s, _ := start(t, Options{})
+	t.Run("wrong password", func(t *testing.T) {
+		c := newClient(t)
+		r := c.signIn(c.get(s.APIURL+"/login"), DefaultUser, "Wrong-Passw0rd!")
+		if r.status != http.StatusUnauthorized || !strings.Contains(r.body, "Incorrect username or password.") {
+			t.Errorf("wrong password: %d at %s", r.status, r.url)
+		}
+	})
+	t.Run("cancelled sign-in", func(t *testing.T) {
+		c := newClient(t)
+		page := c.get(s.APIURL + "/login")
+		m := cancelLink.FindStringSubmatch(page.body)
+		if m == nil {
+			t.Fatal("no cancel link on the sign-in page")
+		}
+		r := c.get(html.UnescapeString(m[1] + m[2]))
+		if r.status != http.StatusBadRequest || r.url.Path != "/callback" || !strings.Contains(r.body, `"access_denied"`) {
+			t.Errorf("cancel: %d at %s: %s", r.status, r.url, r.body)
+		}
+	})
+	t.Run("callback without the login cookie", func(t *testing.T) {
+		c := newClient(t)
+		page := c.get(s.APIURL + "/login")
+		r := c.signIn(page, DefaultUser, DefaultPassword)
+		if r.status != http.StatusOK {
+			t.Fatalf("setup: %d", r.status)
+		}
+		other := newClient(t)
+		if r := other.get(r.url.String()); r.status != http.StatusBadRequest || !strings.Contains(r.body, "invalid_state") {
+			t.Errorf("callback in a browser that did not start the sign-in: %d %s", r.status, r.body)
+		}
+	})
+}
