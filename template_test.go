@@ -1,0 +1,312 @@
+// Package template_test checks template.yaml after the SAM transform: the
+// security properties the runtime contract relies on, and that the README
+// tells the same story as the template.
+package template_test
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+type resource struct {
+	Type       string         `json:"Type"`
+	Properties map[string]any `json:"Properties"`
+	DependsOn  any            `json:"DependsOn"`
+}
+
+type template struct {
+	Parameters map[string]any      `json:"Parameters"`
+	Resources  map[string]resource `json:"Resources"`
+	Outputs    map[string]any      `json:"Outputs"`
+}
+
+func translate(t *testing.T) template {
+	t.Helper()
+	out, err := exec.Command("python3", "scripts/sam_translate.py", "template.yaml").Output()
+	if err != nil {
+		msg := err.Error()
+		if ee, ok := err.(*exec.ExitError); ok {
+			msg += ": " + string(ee.Stderr)
+		}
+		t.Fatalf("SAM translation failed (needs python3 with aws-sam-translator: pip install aws-sam-translator): %s", msg)
+	}
+	var tpl template
+	if err := json.Unmarshal(out, &tpl); err != nil {
+		t.Fatal(err)
+	}
+	return tpl
+}
+
+var subRef = regexp.MustCompile(`\$\{([^!}][^}.]*)`)
+
+// refs collects the logical ids a value references.
+func refs(v any, names map[string]bool, out map[string]bool) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			switch k {
+			case "Ref":
+				if s, ok := x.(string); ok && names[s] {
+					out[s] = true
+				}
+			case "Fn::GetAtt":
+				switch a := x.(type) {
+				case []any:
+					if s, ok := a[0].(string); ok && names[s] {
+						out[s] = true
+					}
+				case string:
+					if s, _, _ := strings.Cut(a, "."); names[s] {
+						out[s] = true
+					}
+				}
+			case "Fn::Sub":
+				s, _ := x.(string)
+				if a, ok := x.([]any); ok {
+					s, _ = a[0].(string)
+					refs(a[1], names, out)
+				}
+				for _, m := range subRef.FindAllStringSubmatch(s, -1) {
+					if names[m[1]] {
+						out[m[1]] = true
+					}
+				}
+			default:
+				refs(x, names, out)
+			}
+		}
+	case []any:
+		for _, x := range v {
+			refs(x, names, out)
+		}
+	}
+}
+
+func graph(tpl template) map[string]map[string]bool {
+	names := map[string]bool{}
+	for k := range tpl.Resources {
+		names[k] = true
+	}
+	g := map[string]map[string]bool{}
+	for k, r := range tpl.Resources {
+		deps := map[string]bool{}
+		refs(r.Properties, names, deps)
+		switch d := r.DependsOn.(type) {
+		case string:
+			deps[d] = true
+		case []any:
+			for _, x := range d {
+				deps[x.(string)] = true
+			}
+		}
+		g[k] = deps
+	}
+	return g
+}
+
+func reaches(g map[string]map[string]bool, from, to string) bool {
+	seen := map[string]bool{}
+	var walk func(string) bool
+	walk = func(n string) bool {
+		if n == to {
+			return true
+		}
+		if seen[n] {
+			return false
+		}
+		seen[n] = true
+		for m := range g[n] {
+			if walk(m) {
+				return true
+			}
+		}
+		return false
+	}
+	for m := range g[from] {
+		if walk(m) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestTemplate(t *testing.T) {
+	tpl := translate(t)
+	g := graph(tpl)
+
+	t.Run("no dependency cycle", func(t *testing.T) {
+		for k := range g {
+			if reaches(g, k, k) {
+				t.Errorf("%s depends on itself", k)
+			}
+		}
+	})
+
+	functions := []string{"LoginFunction", "CallbackFunction", "HelloFunction"}
+	t.Run("functions", func(t *testing.T) {
+		for _, f := range functions {
+			p := tpl.Resources[f].Properties
+			if p["Runtime"] != "provided.al2023" || !slices.Equal(toStrings(p["Architectures"]), []string{"arm64"}) || p["Handler"] != "bootstrap" {
+				t.Errorf("%s: runtime %v %v %v, want provided.al2023 arm64 bootstrap", f, p["Runtime"], p["Architectures"], p["Handler"])
+			}
+			if lc, _ := p["LoggingConfig"].(map[string]any); lc["LogFormat"] != "JSON" {
+				t.Errorf("%s: LoggingConfig = %v, want JSON", f, p["LoggingConfig"])
+			}
+			for dep := range g[f] {
+				if dep == "UserPoolClient" || dep == "ClientSecret" {
+					t.Errorf("%s references %s: that makes a cycle through the API, and would expose the secret", f, dep)
+				}
+			}
+			env, _ := p["Environment"].(map[string]any)
+			vars, _ := env["Variables"].(map[string]any)
+			for k := range vars {
+				if strings.Contains(strings.ToUpper(k), "CLIENT_SECRET") && k != "CLIENT_SECRET_NAME" {
+					t.Errorf("%s has environment variable %s: secrets never go in the environment", f, k)
+				}
+			}
+		}
+		if p := tpl.Resources["HelloFunction"].Properties; p["Environment"] != nil {
+			t.Errorf("HelloFunction has an environment: %v", p["Environment"])
+		}
+	})
+
+	t.Run("least privilege", func(t *testing.T) {
+		for _, f := range functions {
+			role := tpl.Resources[f+"Role"].Properties
+			b, _ := json.Marshal(role["Policies"])
+			policies := string(b)
+			if f == "HelloFunction" {
+				if role["Policies"] != nil && policies != "[]" {
+					t.Errorf("HelloFunctionRole has policies: %s", policies)
+				}
+				continue
+			}
+			var ps []struct {
+				PolicyDocument struct {
+					Statement []struct {
+						Effect   string
+						Action   any
+						Resource any
+					}
+				}
+			}
+			_ = json.Unmarshal(b, &ps)
+			n := 0
+			for _, p := range ps {
+				for _, s := range p.PolicyDocument.Statement {
+					n++
+					actions := toStrings(s.Action)
+					res, _ := json.Marshal(s.Resource)
+					if s.Effect != "Allow" || !slices.Equal(actions, []string{"secretsmanager:GetSecretValue"}) ||
+						!strings.Contains(string(res), `secret:${AWS::StackName}/cognito-app-client-??????`) {
+						t.Errorf("%sRole statement %v %v on %s: want only GetSecretValue on the stack's secret", f, s.Effect, actions, res)
+					}
+				}
+			}
+			if n == 0 {
+				t.Errorf("%sRole cannot read the secret", f)
+			}
+		}
+	})
+
+	t.Run("routes and authorizer", func(t *testing.T) {
+		body := tpl.Resources["Api"].Properties["Body"].(map[string]any)
+		paths := body["paths"].(map[string]any)
+		want := map[string]bool{"/login": false, "/callback": false, "/hello": true}
+		for path, protected := range want {
+			op, ok := paths[path].(map[string]any)["get"].(map[string]any)
+			if !ok {
+				t.Errorf("no GET %s", path)
+				continue
+			}
+			sec, _ := json.Marshal(op["security"])
+			switch {
+			case protected && !strings.Contains(string(sec), `"CognitoAuthorizer":["api/read"]`):
+				t.Errorf("GET %s security = %s, want CognitoAuthorizer with the api/read scope (access tokens only)", path, sec)
+			case !protected && strings.Contains(string(sec), "CognitoAuthorizer"):
+				t.Errorf("GET %s security = %s, want no authorizer", path, sec)
+			}
+		}
+		gr, _ := json.Marshal(body["x-amazon-apigateway-gateway-responses"])
+		for _, r := range []string{"UNAUTHORIZED", "ACCESS_DENIED"} {
+			if !strings.Contains(string(gr), r) {
+				t.Errorf("no JSON gateway response for %s", r)
+			}
+		}
+	})
+
+	t.Run("app client", func(t *testing.T) {
+		p := tpl.Resources["UserPoolClient"].Properties
+		if p["GenerateSecret"] != true || p["EnableTokenRevocation"] != true || p["PreventUserExistenceErrors"] != "ENABLED" {
+			t.Errorf("client: GenerateSecret %v, EnableTokenRevocation %v, PreventUserExistenceErrors %v", p["GenerateSecret"], p["EnableTokenRevocation"], p["PreventUserExistenceErrors"])
+		}
+		if got := toStrings(p["AllowedOAuthFlows"]); !slices.Equal(got, []string{"code"}) {
+			t.Errorf("AllowedOAuthFlows = %v, want [code]", got)
+		}
+		scopes := toStrings(p["AllowedOAuthScopes"])
+		for _, s := range []string{"openid", "email", "profile", "api/read"} {
+			if !slices.Contains(scopes, s) {
+				t.Errorf("AllowedOAuthScopes lacks %s", s)
+			}
+		}
+		cb, _ := json.Marshal(p["CallbackURLs"])
+		if !strings.Contains(string(cb), "/Prod/callback") || !strings.Contains(string(cb), "LocalCallbackURL") {
+			t.Errorf("CallbackURLs = %s, want the API's and the local one", cb)
+		}
+	})
+
+	t.Run("secret", func(t *testing.T) {
+		p := tpl.Resources["ClientSecret"].Properties
+		b, _ := json.Marshal(p)
+		s := string(b)
+		for _, want := range []string{`${AWS::StackName}/cognito-app-client`, `client_id`, `client_secret`, `UserPoolClient.ClientSecret`, `"GenerateStringKey":"cookie_key"`} {
+			if !strings.Contains(s, want) {
+				t.Errorf("secret lacks %s: %s", want, s)
+			}
+		}
+	})
+
+	t.Run("no secret in outputs", func(t *testing.T) {
+		b, _ := json.Marshal(tpl.Outputs)
+		if strings.Contains(string(b), "ClientSecret\"") || strings.Contains(string(b), ".ClientSecret") || strings.Contains(string(b), "SecretString") {
+			t.Errorf("an output exposes the secret: %s", b)
+		}
+	})
+
+	t.Run("README names every parameter and output", func(t *testing.T) {
+		readme, err := os.ReadFile("README.md")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name := range tpl.Parameters {
+			if !strings.Contains(string(readme), name) {
+				t.Errorf("README does not mention parameter %s", name)
+			}
+		}
+		for name := range tpl.Outputs {
+			if !strings.Contains(string(readme), name) {
+				t.Errorf("README does not mention output %s", name)
+			}
+		}
+	})
+}
+
+func toStrings(v any) []string {
+	var out []string
+	switch v := v.(type) {
+	case string:
+		out = append(out, v)
+	case []any:
+		for _, x := range v {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
