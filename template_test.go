@@ -178,6 +178,10 @@ func TestTemplate(t *testing.T) {
 	t.Run("least privilege", func(t *testing.T) {
 		for _, f := range functions {
 			role := tpl.Resources[f+"Role"].Properties
+			managed, _ := json.Marshal(role["ManagedPolicyArns"])
+			if n := len(toStrings(role["ManagedPolicyArns"])); n != 1 || !strings.Contains(string(managed), "service-role/AWSLambdaBasicExecutionRole") {
+				t.Errorf("%sRole managed policies = %s, want only AWSLambdaBasicExecutionRole", f, managed)
+			}
 			b, _ := json.Marshal(role["Policies"])
 			policies := string(b)
 			if f == "HelloFunction" {
