@@ -10,7 +10,6 @@ package callback
 import (
 	"context"
 	"crypto/subtle"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -22,6 +21,7 @@ import (
 	"github.com/example/cognito-sam-go/internal/logincookie"
 	"github.com/example/cognito-sam-go/internal/page"
 	"github.com/example/cognito-sam-go/internal/secret"
+	"github.com/example/cognito-sam-go/internal/tokenreply"
 	"golang.org/x/oauth2"
 )
 
@@ -29,24 +29,9 @@ import (
 // codes are UUIDs; anything near this is an attack or a broken client.
 const MaxCodeLen = 1024
 
-// Time budget for the work after the request arrives.
-const (
-	// DefaultBudget applies when the context has no deadline.
-	DefaultBudget = 10 * time.Second
-	// MaxBudget stays well under API Gateway's 29 s integration timeout.
-	MaxBudget = 25 * time.Second
-	// reserve is kept back from the Lambda deadline to write the response.
-	reserve = 500 * time.Millisecond
-)
-
 // SecretSource provides the app client's credentials and can re-read them
 // when Cognito rejects them (secret.Cache).
-type SecretSource interface {
-	Get(ctx context.Context) (secret.Value, error)
-	Refresh(ctx context.Context, stale secret.Value) (secret.Value, error)
-}
-
-var _ SecretSource = (*secret.Cache)(nil)
+type SecretSource = tokenreply.SecretSource
 
 // Handler serves GET /callback. Build it once per execution environment.
 type Handler struct {
@@ -64,15 +49,6 @@ func New(cfg *config.Config, secrets SecretSource, client *cognito.Client, log *
 		now = time.Now
 	}
 	return &Handler{cfg: cfg, secrets: secrets, cognito: client, log: log, now: now}
-}
-
-// TokenResponse is the JSON body of a successful callback.
-type TokenResponse struct {
-	AccessToken  string `json:"access_token"`
-	IDToken      string `json:"id_token"`
-	RefreshToken string `json:"refresh_token,omitempty"`
-	TokenType    string `json:"token_type"`
-	ExpiresIn    int64  `json:"expires_in"`
 }
 
 // Handle answers every request with a response and a nil error; the login
@@ -106,56 +82,38 @@ func (h *Handler) handle(ctx context.Context, log *slog.Logger, req events.APIGa
 			"This deployment cannot work out its callback URL.", "derive redirect URI: %w", err)
 	}
 
-	ctx, cancel := withBudget(ctx, h.now)
+	ctx, cancel := tokenreply.Budget(ctx, h.now)
 	defer cancel()
 
-	// 3. Exchange the code, once.
-	tok, creds, err := h.exchange(ctx, log, redirectURI, code, st.Verifier)
+	// 3. Exchange the code, once (again only after invalid_client with a
+	// changed secret).
+	var tok *oauth2.Token
+	creds, err := tokenreply.WithCredentials(ctx, h.secrets, log, func(c secret.Value) error {
+		var err error
+		tok, err = h.cognito.Exchange(ctx, c.ClientID, c.ClientSecret, redirectURI, code, st.Verifier)
+		return err
+	})
 	if err != nil {
-		return events.APIGatewayProxyResponse{}, err
+		return events.APIGatewayProxyResponse{}, tokenreply.CognitoError(err, errInvalidGrant)
 	}
 
 	// 4. Verify the ID token.
-	rawID, _ := tok.Extra("id_token").(string)
-	if rawID == "" {
-		return events.APIGatewayProxyResponse{}, apigw.Errorf(apigw.KindUpstream, "invalid_token",
-			"Cognito's answer could not be verified. Please sign in again.", "token response has no id_token (is openid in the scopes?)")
-	}
-	claims, err := h.cognito.VerifyIDToken(ctx, creds.ClientID, rawID, tok.AccessToken, st.Nonce)
+	rawID, claims, err := tokenreply.Verify(ctx, h.cognito, creds.ClientID, tok, st.Nonce)
 	if err != nil {
-		if cognito.IsTimeout(err) {
-			return events.APIGatewayProxyResponse{}, timeoutError(err)
-		}
-		return events.APIGatewayProxyResponse{}, apigw.Errorf(apigw.KindUpstream, "invalid_token",
-			"Cognito's answer could not be verified. Please sign in again.", "%w", err)
+		return events.APIGatewayProxyResponse{}, tokenreply.CognitoError(err, errInvalidGrant)
 	}
 
 	// 5. Hand the tokens back.
 	log.Info("signed in", slog.String("sub", claims.Subject))
-	expiresIn := tok.ExpiresIn
-	if expiresIn <= 0 && !tok.Expiry.IsZero() {
-		expiresIn = int64(tok.Expiry.Sub(h.now()).Seconds())
-	}
-	if !apigw.WantsHTML(req) {
-		return apigw.JSON(200, TokenResponse{
-			AccessToken: tok.AccessToken, IDToken: rawID, RefreshToken: tok.RefreshToken,
-			TokenType: tok.Type(), ExpiresIn: expiresIn,
-		}), nil
-	}
-	expiry := tok.Expiry
-	if expiry.IsZero() {
-		expiry = h.now().Add(time.Duration(expiresIn) * time.Second)
-	}
-	body, err := page.RenderSignedIn(page.SignedIn{
-		Email: claims.Email, Username: claims.Username, Subject: claims.Subject, Expiry: expiry,
-		AccessToken: tok.AccessToken, IDToken: rawID,
-		HelloURL: apigw.SiblingURL(redirectURI, "hello"), LoginURL: "login",
+	return tokenreply.Response(req, tokenreply.Reply{
+		Token: tok, IDToken: rawID, Claims: claims, CallbackURL: redirectURI,
+		Domain: h.cfg.CognitoDomain, Now: h.now(),
 	})
-	if err != nil {
-		return events.APIGatewayProxyResponse{}, fmt.Errorf("render signed-in page: %w", err)
-	}
-	return apigw.HTML(200, body, page.CSP), nil
 }
+
+// errInvalidGrant is the answer when Cognito rejects the code.
+var errInvalidGrant = &apigw.Error{Kind: apigw.KindBadRequest, Code: "invalid_grant",
+	Message: "This sign-in code has expired or was already used. Please sign in again."}
 
 // checkRequest runs the contract's step 2: the login cookie opens, the code
 // is present and of sane size, and state matches. Nothing here reaches
@@ -185,11 +143,11 @@ func (h *Handler) checkRequest(ctx context.Context, req events.APIGatewayProxyRe
 	// Cognito; a failure is 503 like any unavailable secret.
 	creds, err := h.secrets.Get(ctx)
 	if err != nil {
-		return logincookie.State{}, unavailable(err)
+		return logincookie.State{}, tokenreply.Unavailable(err)
 	}
 	sealer, err := h.sealers.For(creds.CookieKey)
 	if err != nil {
-		return logincookie.State{}, unavailable(fmt.Errorf("%w: cookie key: %w", secret.ErrUnavailable, err))
+		return logincookie.State{}, tokenreply.Unavailable(fmt.Errorf("%w: cookie key: %w", secret.ErrUnavailable, err))
 	}
 	st, err := sealer.Open(value, h.now())
 	if err != nil {
@@ -199,55 +157,6 @@ func (h *Handler) checkRequest(ctx context.Context, req events.APIGatewayProxyRe
 		return logincookie.State{}, apigw.Errorf(apigw.KindBadRequest, "invalid_state", restart, "state does not match the login cookie")
 	}
 	return st, nil
-}
-
-// exchange sends the code to the token endpoint. On invalid_client only
-// (client authentication fails before Cognito looks at the code) it re-reads
-// the secret and, if it changed, sends the code once more.
-func (h *Handler) exchange(ctx context.Context, log *slog.Logger, redirectURI, code, verifier string) (*oauth2.Token, secret.Value, error) {
-	creds, err := h.secrets.Get(ctx)
-	if err != nil {
-		return nil, creds, unavailable(err)
-	}
-	tok, err := h.cognito.Exchange(ctx, creds.ClientID, creds.ClientSecret, redirectURI, code, verifier)
-	if errors.Is(err, cognito.ErrInvalidClient) {
-		fresh, rerr := h.secrets.Refresh(ctx, creds)
-		switch {
-		case rerr != nil:
-			log.Warn("re-reading the client secret failed", slog.String("detail", rerr.Error()))
-		case fresh.ClientID != creds.ClientID || fresh.ClientSecret != creds.ClientSecret:
-			log.Info("client secret changed; retrying the exchange once")
-			creds = fresh
-			tok, err = h.cognito.Exchange(ctx, creds.ClientID, creds.ClientSecret, redirectURI, code, verifier)
-		}
-	}
-	if err != nil {
-		return nil, creds, exchangeError(err)
-	}
-	return tok, creds, nil
-}
-
-func exchangeError(err error) error {
-	switch {
-	case errors.Is(err, cognito.ErrInvalidGrant):
-		return &apigw.Error{Kind: apigw.KindBadRequest, Code: "invalid_grant",
-			Message: "This sign-in code has expired or was already used. Please sign in again.", Err: err}
-	case errors.Is(err, cognito.ErrTimeout):
-		return timeoutError(err)
-	default: // invalid_client after a retry, other OAuth errors, 5xx
-		return &apigw.Error{Kind: apigw.KindUpstream, Code: "bad_gateway",
-			Message: "Cognito could not complete the sign-in. Please try again.", Err: err}
-	}
-}
-
-func timeoutError(err error) error {
-	return &apigw.Error{Kind: apigw.KindTimeout, Code: "gateway_timeout",
-		Message: "Cognito did not answer in time. Please sign in again.", Err: err}
-}
-
-func unavailable(err error) error {
-	return &apigw.Error{Kind: apigw.KindUnavailable, Code: "temporarily_unavailable",
-		Message: "Sign-in is temporarily unavailable. Please try again in a moment.", Err: err}
 }
 
 // cognitoErrors are the error codes /oauth2/authorize may send back, with
@@ -271,18 +180,4 @@ func cognitoError(code string) error {
 		logged = "unknown (" + fmt.Sprint(len(logged)) + " bytes)"
 	}
 	return apigw.Errorf(apigw.KindBadRequest, code, msg+" You can sign in again.", "cognito returned error %s", logged)
-}
-
-// withBudget bounds the remaining work by the Lambda deadline (less a
-// reserve to answer) and by MaxBudget.
-func withBudget(ctx context.Context, now func() time.Time) (context.Context, context.CancelFunc) {
-	budget := DefaultBudget
-	if dl, ok := ctx.Deadline(); ok {
-		budget = dl.Sub(now()) - reserve
-	}
-	budget = min(budget, MaxBudget)
-	if budget <= 0 {
-		budget = time.Millisecond
-	}
-	return context.WithTimeout(ctx, budget)
 }

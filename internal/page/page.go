@@ -31,9 +31,21 @@ var (
 
 	// CSP forbids everything but the inline stylesheet (by hash) and form
 	// posts to this origin; no script, no frames, no base tag tricks.
-	CSP = "default-src 'none'; style-src 'sha256-" + styleHash() + "'; img-src 'none'; " +
-		"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+	CSP = CSPWithFormTargets()
 )
+
+// CSPWithFormTargets is CSP with form submissions also allowed to end at
+// the given origins. Browsers apply form-action to every redirect after a
+// form post, so the sign-out form, whose POST is redirected to Cognito's
+// /logout, needs the Cognito domain's origin here.
+func CSPWithFormTargets(origins ...string) string {
+	formAction := "'self'"
+	for _, o := range origins {
+		formAction += " " + o
+	}
+	return "default-src 'none'; style-src 'sha256-" + styleHash() + "'; img-src 'none'; " +
+		"form-action " + formAction + "; frame-ancestors 'none'; base-uri 'none'"
+}
 
 func styleHash() string {
 	sum := sha256.Sum256([]byte(style))
@@ -46,10 +58,14 @@ type SignedIn struct {
 	Username    string
 	Subject     string
 	Expiry      time.Time // of the access token
-	AccessToken string
-	IDToken     string
-	HelloURL    string
-	LoginURL    string // relative link to start again
+	AccessToken  string
+	IDToken      string
+	RefreshToken string // posted by the refresh and sign-out forms; empty hides them
+	HelloURL     string
+	LoginURL     string // relative link to start again
+	RefreshURL   string // relative form action of POST /refresh
+	LogoutURL    string // relative form action of POST /logout
+	Refreshed    bool   // the page follows a refresh, not a sign-in
 }
 
 // ExpiresIn renders the time left as "60 minutes".
@@ -72,9 +88,15 @@ func (s SignedIn) Curl() string {
 	return "curl -H 'Authorization: " + s.AccessToken + "' '" + s.HelloURL + "'"
 }
 
-// RenderSignedIn renders the page shown after a successful sign-in.
+// RenderSignedIn renders the page shown after a successful sign-in or
+// refresh.
 func RenderSignedIn(s SignedIn) (string, error) {
 	return render("signed-in", s)
+}
+
+// RenderSignedOut renders the page Cognito's /logout returns the browser to.
+func RenderSignedOut(loginURL string) (string, error) {
+	return render("signed-out", struct{ LoginURL string }{loginURL})
 }
 
 type errorData struct {

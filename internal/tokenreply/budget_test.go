@@ -1,4 +1,4 @@
-package callback
+package tokenreply
 
 import (
 	"context"
@@ -28,7 +28,7 @@ func TestWithBudget(t *testing.T) {
 				defer cancel()
 			}
 			start := now
-			bctx, cancel := withBudget(ctx, clock)
+			bctx, cancel := Budget(ctx, clock)
 			defer cancel()
 			dl, ok := bctx.Deadline()
 			if !ok {
