@@ -54,10 +54,10 @@ func styleHash() string {
 
 // SignedIn is what the signed-in page shows.
 type SignedIn struct {
-	Email       string
-	Username    string
-	Subject     string
-	Expiry      time.Time // of the access token
+	Email        string
+	Username     string
+	Subject      string
+	Expiry       time.Time // of the access token
 	AccessToken  string
 	IDToken      string
 	RefreshToken string // posted by the refresh and sign-out forms; empty hides them
