@@ -1,7 +1,9 @@
 package apigw
 
 import (
+	"encoding/base64"
 	"errors"
+	"fmt"
 	"mime"
 	"net"
 	"net/http"
@@ -201,4 +203,48 @@ func SiblingURL(u, name string) string {
 		return name
 	}
 	return u[:i+1] + name
+}
+
+// ErrCrossSite is returned by CheckSameOrigin for a browser request made
+// from another site.
+var ErrCrossSite = errors.New("cross-site request")
+
+// CheckSameOrigin refuses a state-changing request that a browser sent from
+// another site (a cross-site form post, CSRF): Sec-Fetch-Site must be
+// same-origin or none (typed, bookmarked) when present, and Origin, when
+// present, must be ownOrigin (scheme://host[:port] of this deployment).
+// Requests with neither header come from non-browser clients, which cannot
+// be made to act for a user.
+func CheckSameOrigin(req events.APIGatewayProxyRequest, ownOrigin string) error {
+	switch site := HeaderValue(req, "Sec-Fetch-Site"); site {
+	case "", "same-origin", "none":
+	default:
+		return fmt.Errorf("%w: Sec-Fetch-Site %q", ErrCrossSite, site)
+	}
+	if origin := HeaderValue(req, "Origin"); origin != "" && !strings.EqualFold(origin, ownOrigin) {
+		return fmt.Errorf("%w: Origin %.100q is not %s", ErrCrossSite, origin, ownOrigin)
+	}
+	return nil
+}
+
+// MaxBodyBytes bounds the request bodies the handlers read.
+const MaxBodyBytes = 16 << 10
+
+// Body returns the request body, decoded when API Gateway base64-encoded
+// it, and refuses bodies over MaxBodyBytes.
+func Body(req events.APIGatewayProxyRequest) ([]byte, error) {
+	if len(req.Body) > MaxBodyBytes*4/3+4 {
+		return nil, fmt.Errorf("body over %d bytes", MaxBodyBytes)
+	}
+	b := []byte(req.Body)
+	if req.IsBase64Encoded {
+		var err error
+		if b, err = base64.StdEncoding.DecodeString(req.Body); err != nil {
+			return nil, errors.New("body is not valid base64")
+		}
+	}
+	if len(b) > MaxBodyBytes {
+		return nil, fmt.Errorf("body over %d bytes", MaxBodyBytes)
+	}
+	return b, nil
 }

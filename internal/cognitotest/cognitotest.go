@@ -43,6 +43,8 @@ type Server struct {
 	mu       sync.Mutex
 	token    http.HandlerFunc
 	requests []TokenRequest
+	revoke   http.HandlerFunc
+	revokes  []TokenRequest
 
 	// JWKSHits counts key-set fetches.
 	JWKSHits atomic.Int32
@@ -59,6 +61,7 @@ func New(t testing.TB) *Server {
 	s := &Server{Signer: signer}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /oauth2/token", s.serveToken)
+	mux.HandleFunc("POST /oauth2/revoke", s.serveRevoke)
 	mux.HandleFunc("GET /"+PoolID+"/.well-known/jwks.json", func(w http.ResponseWriter, r *http.Request) {
 		s.JWKSHits.Add(1)
 		w.Header().Set("Content-Type", "application/json")
@@ -70,7 +73,7 @@ func New(t testing.TB) *Server {
 	return s
 }
 
-func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
+func record(r *http.Request) TokenRequest {
 	_ = r.ParseForm()
 	tr := TokenRequest{Form: r.PostForm, RemoteAddr: r.RemoteAddr}
 	if u, p, ok := r.BasicAuth(); ok {
@@ -78,6 +81,40 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 		tr.BasicUser, _ = url.QueryUnescape(u)
 		tr.BasicPass, _ = url.QueryUnescape(p)
 	}
+	return tr
+}
+
+// serveRevoke answers 200, like Cognito for any token, unless HandleRevoke
+// set another behaviour.
+func (s *Server) serveRevoke(w http.ResponseWriter, r *http.Request) {
+	tr := record(r)
+	s.mu.Lock()
+	s.revokes = append(s.revokes, tr)
+	h := s.revoke
+	s.mu.Unlock()
+	if h == nil {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	h(w, r)
+}
+
+// HandleRevoke sets what /oauth2/revoke does from now on.
+func (s *Server) HandleRevoke(h http.HandlerFunc) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.revoke = h
+}
+
+// RevokeRequests returns the revocation requests received so far.
+func (s *Server) RevokeRequests() []TokenRequest {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]TokenRequest(nil), s.revokes...)
+}
+
+func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
+	tr := record(r)
 	s.mu.Lock()
 	s.requests = append(s.requests, tr)
 	h := s.token
@@ -147,6 +184,19 @@ func (s *Server) sign(c, over Claims) string {
 		panic(err)
 	}
 	return tok
+}
+
+// RefreshedTokens answers a refresh_token grant as Cognito does: new ID and
+// access tokens, no nonce, and no new refresh token.
+func (s *Server) RefreshedTokens(clientID string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		WriteJSON(w, http.StatusOK, map[string]any{
+			"id_token":     s.IDToken(clientID, "", Claims{"jti": "refreshed"}),
+			"access_token": s.AccessToken(clientID, "openid email profile api/read", Claims{"jti": "refreshed"}),
+			"token_type":   "Bearer",
+			"expires_in":   3600,
+		})
+	}
 }
 
 // Tokens is a handler that answers a token request with a fresh ID token

@@ -1,5 +1,5 @@
 // Package devserver runs the whole sign-in flow on one machine: the app's
-// own handlers behind an API Gateway emulator (package localgateway, with
+// own handlers (login, callback, hello, refresh, logout) behind an API Gateway emulator (package localgateway, with
 // the Cognito authorizer enforced on /hello), a local Cognito user pool
 // (package localcognito), and the client secret held in memory or read from
 // Secrets Manager through the same code path as in Lambda.
@@ -32,6 +32,8 @@ import (
 	"github.com/example/cognito-sam-go/internal/localcognito"
 	"github.com/example/cognito-sam-go/internal/localgateway"
 	"github.com/example/cognito-sam-go/internal/login"
+	"github.com/example/cognito-sam-go/internal/logout"
+	"github.com/example/cognito-sam-go/internal/refresh"
 	"github.com/example/cognito-sam-go/internal/secret"
 )
 
@@ -153,6 +155,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	s.CognitoDomain, s.Issuer, s.ClientID = cfg.CognitoDomain, cfg.Issuer, creds.ClientID
 
 	client := cognito.New(cognito.Options{Domain: cfg.CognitoDomain, Issuer: cfg.Issuer, Scopes: cfg.Scopes})
+	logoutH := logout.New(cfg, src, client, log, nil)
 	gw, err := localgateway.New(localgateway.Options{
 		Logger: log.With("component", "api-gateway"),
 		Routes: []localgateway.Route{
@@ -160,6 +163,9 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 			{Method: http.MethodGet, Path: "/callback", Handler: callback.New(cfg, src, client, log, nil).Handle},
 			{Method: http.MethodGet, Path: "/hello", Handler: hello.New(log).Handle,
 				Authorizer: &localgateway.CognitoAuthorizer{Issuer: cfg.Issuer, Scopes: []string{config.APIScope}}},
+			{Method: http.MethodPost, Path: "/refresh", Handler: refresh.New(cfg, src, client, log, nil).Handle},
+			{Method: http.MethodPost, Path: "/logout", Handler: logoutH.Handle},
+			{Method: http.MethodGet, Path: "/signed-out", Handler: logoutH.Handle},
 		},
 	})
 	if err != nil {

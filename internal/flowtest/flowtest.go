@@ -5,6 +5,8 @@ package flowtest
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/example/cognito-sam-go/internal/apigw"
+	"github.com/example/cognito-sam-go/internal/secret"
 )
 
 // Domain and Stage of the API Gateway deployment the events come from.
@@ -107,3 +110,42 @@ func (l *Log) String() string {
 
 // Logger returns the production JSON logger writing to l.
 func (l *Log) Logger() *slog.Logger { return apigw.NewLogger(l) }
+
+// Source is a secret source for handler tests: Cur is served; Next, when
+// set, is what a forced refresh finds (a rotated secret); Fail makes Get
+// fail like an unreadable secret.
+type Source struct {
+	mu        sync.Mutex
+	Cur, Next secret.Value
+	Fail      bool
+	Refreshes int
+}
+
+// Get returns Cur, or an error when Fail is set.
+func (s *Source) Get(context.Context) (secret.Value, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.Fail {
+		return secret.Value{}, errors.New("ResourceNotFoundException: secret gone")
+	}
+	return s.Cur, nil
+}
+
+// Refresh counts the call and moves to Next when it is set.
+func (s *Source) Refresh(context.Context, secret.Value) (secret.Value, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.Refreshes++
+	if s.Next != (secret.Value{}) {
+		s.Cur = s.Next
+	}
+	return s.Cur, nil
+}
+
+// Post returns a POST event for path with body and headers.
+func Post(path, body string, headers http.Header) events.APIGatewayProxyRequest {
+	req := Request(path, nil, headers)
+	req.HTTPMethod, req.RequestContext.HTTPMethod = http.MethodPost, http.MethodPost
+	req.Body = body
+	return req
+}

@@ -7,10 +7,13 @@ package tokenreply
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"mime"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -179,4 +182,60 @@ func Budget(ctx context.Context, now func() time.Time) (context.Context, context
 		budget = time.Millisecond
 	}
 	return context.WithTimeout(ctx, budget)
+}
+
+// MaxRefreshTokenLen bounds the refresh token accepted in a request, in
+// bytes (Cognito's are encrypted JWTs of about 1.8 KB).
+const MaxRefreshTokenLen = 8 << 10
+
+// ErrNoRefreshToken is returned by ReadRefreshToken for a body without one.
+var ErrNoRefreshToken = errors.New("no refresh_token in the body")
+
+// ReadRefreshToken reads refresh_token from a JSON body
+// ({"refresh_token": "..."}) or a form body (refresh_token=...), by
+// Content-Type. The error says what is wrong, never the token.
+func ReadRefreshToken(req events.APIGatewayProxyRequest) (string, error) {
+	body, err := apigw.Body(req)
+	if err != nil {
+		return "", err
+	}
+	ct, _, _ := mime.ParseMediaType(apigw.HeaderValue(req, "Content-Type"))
+	var tok string
+	switch ct {
+	case "application/json":
+		var v struct {
+			RefreshToken *string `json:"refresh_token"`
+		}
+		if err := json.Unmarshal(body, &v); err != nil {
+			return "", errors.New(`body is not a JSON object like {"refresh_token": "..."}`)
+		}
+		if v.RefreshToken != nil {
+			tok = *v.RefreshToken
+		}
+	case "application/x-www-form-urlencoded":
+		form, err := url.ParseQuery(string(body))
+		if err != nil {
+			return "", errors.New("body is not a valid form")
+		}
+		if len(form["refresh_token"]) > 1 {
+			return "", errors.New("refresh_token given more than once")
+		}
+		tok = form.Get("refresh_token")
+	case "":
+		if len(body) == 0 {
+			return "", ErrNoRefreshToken
+		}
+		return "", errors.New("Content-Type missing: send application/json or application/x-www-form-urlencoded")
+	default:
+		return "", fmt.Errorf("Content-Type %.60q not supported: send application/json or application/x-www-form-urlencoded", ct)
+	}
+	switch {
+	case tok == "":
+		return "", ErrNoRefreshToken
+	case len(tok) > MaxRefreshTokenLen:
+		return "", fmt.Errorf("refresh_token is %d bytes, over %d", len(tok), MaxRefreshTokenLen)
+	case strings.ContainsAny(tok, " \t\r\n\x00"):
+		return "", errors.New("refresh_token has whitespace or control characters")
+	}
+	return tok, nil
 }
