@@ -175,3 +175,34 @@ func FuzzCookieAndAccept(f *testing.F) {
 		WantsHTML(r)
 	})
 }
+
+func TestCheckSameOrigin(t *testing.T) {
+	const own = "https://abc123defg.execute-api.us-east-1.amazonaws.com"
+	tests := []struct {
+		name    string
+		headers map[string][]string
+		ok      bool
+	}{
+		{"no browser headers (curl)", nil, true},
+		{"same-origin form post", map[string][]string{"Sec-Fetch-Site": {"same-origin"}, "Origin": {own}}, true},
+		{"same-origin post from a no-referrer page", map[string][]string{"Sec-Fetch-Site": {"same-origin"}, "Origin": {"null"}}, true},
+		{"typed by the user", map[string][]string{"Sec-Fetch-Site": {"none"}}, true},
+		{"cross-site", map[string][]string{"Sec-Fetch-Site": {"cross-site"}, "Origin": {"https://evil.example.com"}}, false},
+		{"same-site sibling", map[string][]string{"Sec-Fetch-Site": {"same-site"}}, false},
+		{"cross-site claiming our Origin", map[string][]string{"Sec-Fetch-Site": {"cross-site"}, "Origin": {own}}, false},
+		{"old browser, our Origin", map[string][]string{"Origin": {own}}, true},
+		{"old browser, foreign Origin", map[string][]string{"Origin": {"https://evil.example.com"}}, false},
+		{"old browser, null Origin", map[string][]string{"Origin": {"null"}}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := CheckSameOrigin(req(tt.headers), own)
+			if (err == nil) != tt.ok {
+				t.Errorf("CheckSameOrigin = %v, want ok %v", err, tt.ok)
+			}
+			if err != nil && !errors.Is(err, ErrCrossSite) {
+				t.Errorf("error %v does not wrap ErrCrossSite", err)
+			}
+		})
+	}
+}

@@ -210,16 +210,23 @@ func SiblingURL(u, name string) string {
 var ErrCrossSite = errors.New("cross-site request")
 
 // CheckSameOrigin refuses a state-changing request that a browser sent from
-// another site (a cross-site form post, CSRF): Sec-Fetch-Site must be
-// same-origin or none (typed, bookmarked) when present, and Origin, when
-// present, must be ownOrigin (scheme://host[:port] of this deployment).
-// Requests with neither header come from non-browser clients, which cannot
-// be made to act for a user.
+// another site (a cross-site form post, CSRF). When the browser sends
+// Sec-Fetch-Site (all current ones do; a page cannot forge it), it decides:
+// only same-origin and none (typed, bookmarked) pass. Otherwise Origin, when
+// present, must be ownOrigin (scheme://host[:port] of this deployment); an
+// opaque "null" Origin is refused there. Requests with neither header come
+// from non-browser clients, which cannot be made to act for a user.
+//
+// Origin alone is not enough: on a page with Referrer-Policy: no-referrer,
+// as this app's pages have, browsers send "Origin: null" even for a
+// same-origin form post.
 func CheckSameOrigin(req events.APIGatewayProxyRequest, ownOrigin string) error {
 	switch site := HeaderValue(req, "Sec-Fetch-Site"); site {
-	case "", "same-origin", "none":
+	case "same-origin", "none":
+		return nil
+	case "":
 	default:
-		return fmt.Errorf("%w: Sec-Fetch-Site %q", ErrCrossSite, site)
+		return fmt.Errorf("%w: Sec-Fetch-Site %.40q", ErrCrossSite, site)
 	}
 	if origin := HeaderValue(req, "Origin"); origin != "" && !strings.EqualFold(origin, ownOrigin) {
 		return fmt.Errorf("%w: Origin %.100q is not %s", ErrCrossSite, origin, ownOrigin)

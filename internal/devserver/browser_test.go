@@ -164,6 +164,36 @@ func TestBrowserSignIn(t *testing.T) {
 	}
 }
 
+// TestBrowserLifecycle continues past sign-in: refresh the tokens with the
+// page's button, sign out with the other, and find that /login asks for
+// credentials again (Cognito's session ended too).
+func TestBrowserLifecycle(t *testing.T) {
+	s, _ := start(t, Options{})
+	ctx := browser(t)
+	step(t, ctx, "open /login", chromedp.Navigate(s.APIURL+"/login"))
+	step(t, ctx, "sign in", signInActions(DefaultUser, DefaultPassword)...)
+	step(t, ctx, "signed in", chromedp.WaitVisible("#signed-in"))
+	first, _ := chromedp.Run(ctx, chromedp.Value("#access-token"))
+
+	step(t, ctx, "refresh", chromedp.Click("#refresh"), chromedp.WaitVisible("#refreshed"))
+	second, _ := chromedp.Run(ctx, chromedp.Value("#access-token"))
+	if second == "" || second == first {
+		t.Error("refresh did not show a new access token")
+	}
+	if loc, _ := chromedp.Run(ctx, chromedp.Location()); loc != s.APIURL+"/refresh" {
+		t.Errorf("refreshed page at %s", loc)
+	}
+
+	step(t, ctx, "sign out", chromedp.Click("#logout"), chromedp.WaitVisible("#signed-out"))
+	if loc, _ := chromedp.Run(ctx, chromedp.Location()); loc != s.APIURL+"/signed-out" {
+		t.Errorf("signed-out page at %s", loc)
+	}
+	step(t, ctx, "sign in again", chromedp.Click("#sign-in"), chromedp.WaitVisible("#signin-form"))
+	if loc, _ := chromedp.Run(ctx, chromedp.Location()); !strings.HasPrefix(loc, s.CognitoDomain+"/login?") {
+		t.Errorf("after sign-out /login went to %s, want the sign-in page", loc)
+	}
+}
+
 func TestBrowserFailurePaths(t *testing.T) {
 	s, _ := start(t, Options{})
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -80,6 +81,31 @@ func TestFlowOverHTTPWithSecretFromSecretsManager(t *testing.T) {
 	// A replayed callback URL fails: the login cookie was cleared.
 	if r := c.get(cb.url.String()); r.status != http.StatusBadRequest {
 		t.Errorf("replayed callback: %d, want 400", r.status)
+	}
+
+	// Refresh: new tokens that /hello accepts.
+	ref := c.postJSON(s.APIURL+"/refresh", map[string]string{"refresh_token": tok.RefreshToken})
+	var refreshed map[string]any
+	_ = json.Unmarshal([]byte(ref.body), &refreshed)
+	newAccess, _ := refreshed["access_token"].(string)
+	if ref.status != http.StatusOK || newAccess == "" || newAccess == tok.AccessToken || refreshed["refresh_token"] != tok.RefreshToken {
+		t.Fatalf("refresh: %d %s", ref.status, ref.body)
+	}
+	if r := c.get(s.APIURL+"/hello", "Authorization", newAccess); r.status != http.StatusOK {
+		t.Errorf("/hello with the refreshed access token: %d", r.status)
+	}
+
+	// Sign out: the refresh token is revoked, Cognito's session ends, the
+	// browser lands on /signed-out.
+	out := c.postForm(s.APIURL+"/logout", url.Values{"refresh_token": {tok.RefreshToken}})
+	if out.status != http.StatusOK || out.url.Path != "/signed-out" {
+		t.Fatalf("logout ended at %s with %d: %s", out.url, out.status, out.body)
+	}
+	if r := c.postJSON(s.APIURL+"/refresh", map[string]string{"refresh_token": tok.RefreshToken}); r.status != http.StatusUnauthorized {
+		t.Errorf("refresh with the revoked token: %d %s, want 401", r.status, r.body)
+	}
+	if r := c.get(s.APIURL + "/login"); !strings.Contains(r.body, `id="signin-form"`) {
+		t.Errorf("after sign-out /login did not ask for credentials again: %s", r.url)
 	}
 
 	logged := log.String()

@@ -1,7 +1,9 @@
 package devserver
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"html"
 	"io"
 	"net/http"
@@ -85,6 +87,13 @@ func (c *client) get(u string, header ...string) response {
 func (c *client) postForm(u string, form url.Values) response {
 	req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return c.do(req)
+}
+
+func (c *client) postJSON(u string, v any) response {
+	b, _ := json.Marshal(v)
+	req, _ := http.NewRequest(http.MethodPost, u, bytes.NewReader(b))
+	req.Header.Set("Content-Type", "application/json")
 	return c.do(req)
 }
 
