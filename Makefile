@@ -11,9 +11,9 @@
 # here and by sam build would differ.
 
 GOBUILD := GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -tags lambda.norpc -trimpath -buildvcs=false -ldflags "-s -w"
-FUNCTIONS := login callback hello
+FUNCTIONS := login callback hello refresh logout
 
-.PHONY: build-LoginFunction build-CallbackFunction build-HelloFunction bin clean FORCE
+.PHONY: build-LoginFunction build-CallbackFunction build-HelloFunction build-RefreshFunction build-LogoutFunction bin clean FORCE
 
 check-artifacts-dir = $(if $(ARTIFACTS_DIR),,$(error ARTIFACTS_DIR is not set; run these targets through `sam build`))
 
@@ -28,6 +28,14 @@ build-CallbackFunction:
 build-HelloFunction:
 	$(check-artifacts-dir)
 	$(GOBUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/hello
+
+build-RefreshFunction:
+	$(check-artifacts-dir)
+	$(GOBUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/refresh
+
+build-LogoutFunction:
+	$(check-artifacts-dir)
+	$(GOBUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/logout
 
 bin: $(foreach f,$(FUNCTIONS),bin/$(f)/bootstrap)
 	@stat -c '%s %n' $^

@@ -147,7 +147,7 @@ func TestTemplate(t *testing.T) {
 		}
 	})
 
-	functions := []string{"LoginFunction", "CallbackFunction", "HelloFunction"}
+	functions := []string{"LoginFunction", "CallbackFunction", "HelloFunction", "RefreshFunction", "LogoutFunction"}
 	t.Run("functions", func(t *testing.T) {
 		for _, f := range functions {
 			p := tpl.Resources[f].Properties
@@ -221,19 +221,22 @@ func TestTemplate(t *testing.T) {
 	t.Run("routes and authorizer", func(t *testing.T) {
 		body := tpl.Resources["Api"].Properties["Body"].(map[string]any)
 		paths := body["paths"].(map[string]any)
-		want := map[string]bool{"/login": false, "/callback": false, "/hello": true}
-		for path, protected := range want {
-			op, ok := paths[path].(map[string]any)["get"].(map[string]any)
+		want := map[string]bool{"GET /login": false, "GET /callback": false, "GET /hello": true,
+			"POST /refresh": false, "POST /logout": false, "GET /signed-out": false}
+		for route, protected := range want {
+			method, path, _ := strings.Cut(route, " ")
+			ops, _ := paths[path].(map[string]any)
+			op, ok := ops[strings.ToLower(method)].(map[string]any)
 			if !ok {
-				t.Errorf("no GET %s", path)
+				t.Errorf("no %s", route)
 				continue
 			}
 			sec, _ := json.Marshal(op["security"])
 			switch {
 			case protected && !strings.Contains(string(sec), `"CognitoAuthorizer":["api/read"]`):
-				t.Errorf("GET %s security = %s, want CognitoAuthorizer with the api/read scope (access tokens only)", path, sec)
+				t.Errorf("%s security = %s, want CognitoAuthorizer with the api/read scope (access tokens only)", route, sec)
 			case !protected && strings.Contains(string(sec), "CognitoAuthorizer"):
-				t.Errorf("GET %s security = %s, want no authorizer", path, sec)
+				t.Errorf("%s security = %s, want no authorizer", route, sec)
 			}
 		}
 		gr, _ := json.Marshal(body["x-amazon-apigateway-gateway-responses"])
@@ -261,6 +264,10 @@ func TestTemplate(t *testing.T) {
 		cb, _ := json.Marshal(p["CallbackURLs"])
 		if !strings.Contains(string(cb), "/Prod/callback") || !strings.Contains(string(cb), "LocalCallbackURL") {
 			t.Errorf("CallbackURLs = %s, want the API's and the local one", cb)
+		}
+		lo, _ := json.Marshal(p["LogoutURLs"])
+		if !strings.Contains(string(lo), "/Prod/signed-out") || !strings.Contains(string(lo), "LocalLogoutURL") {
+			t.Errorf("LogoutURLs = %s, want the API's /signed-out and the local one", lo)
 		}
 	})
 

@@ -20,6 +20,8 @@ import (
 	"github.com/example/cognito-sam-go/internal/config"
 	"github.com/example/cognito-sam-go/internal/hello"
 	"github.com/example/cognito-sam-go/internal/login"
+	"github.com/example/cognito-sam-go/internal/logout"
+	"github.com/example/cognito-sam-go/internal/refresh"
 	"github.com/example/cognito-sam-go/internal/secret"
 )
 
@@ -35,6 +37,9 @@ func TestEvents(t *testing.T) {
 	loginH := login.New(cfg, src, client, log, nil).Handle
 	callbackH := callback.New(cfg, src, client, log, nil).Handle
 	helloH := hello.New(log).Handle
+	cog.HandleRevoke(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
+	refreshH := refresh.New(cfg, src, client, log, nil).Handle
+	logoutH := logout.New(cfg, src, client, log, nil).Handle
 
 	tests := map[string]struct {
 		h      handler
@@ -45,6 +50,9 @@ func TestEvents(t *testing.T) {
 		"callback-error.json":  {callbackH, http.StatusBadRequest},
 		"hello.json":           {helloH, http.StatusOK},
 		"hello-no-claims.json": {helloH, http.StatusUnauthorized},
+		"refresh.json":         {refreshH, http.StatusBadGateway}, // this fake Cognito's token endpoint is set to fail
+		"logout.json":          {logoutH, http.StatusSeeOther},
+		"signed-out.json":      {logoutH, http.StatusOK},
 	}
 	files, _ := filepath.Glob("*.json")
 	for _, f := range files {
@@ -76,8 +84,13 @@ func TestEvents(t *testing.T) {
 			}
 		})
 	}
-	if n := len(cog.Requests()); n != 0 {
-		t.Errorf("sample events reached the token endpoint %d times", n)
+	// Only refresh.json may reach the token endpoint (once); logout.json
+	// revokes its sample token.
+	if n := len(cog.Requests()); n != 1 {
+		t.Errorf("sample events reached the token endpoint %d times, want 1 (refresh.json)", n)
+	}
+	if n := len(cog.RevokeRequests()); n != 1 {
+		t.Errorf("revocations = %d, want 1 (logout.json)", n)
 	}
 }
 
@@ -92,7 +105,7 @@ func TestEnvFile(t *testing.T) {
 	if err := json.Unmarshal(raw, &env); err != nil {
 		t.Fatal(err)
 	}
-	for _, fn := range []string{"LoginFunction", "CallbackFunction"} {
+	for _, fn := range []string{"LoginFunction", "CallbackFunction", "RefreshFunction", "LogoutFunction"} {
 		for _, v := range []string{config.EnvCognitoDomain, config.EnvIssuer, config.EnvSecretName} {
 			if env[fn][v] == "" {
 				t.Errorf("env.json: %s lacks %s", fn, v)

@@ -35,7 +35,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	secretFrom := fs.String("secret", "memory", `where the client secret lives: "memory", or "aws" to read CLIENT_SECRET_NAME from Secrets Manager (honours AWS_ENDPOINT_URL_SECRETS_MANAGER)`)
 	verbose := fs.Bool("v", false, "log every request (JSON) to stderr")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: go run ./cmd/local [flags]\n\nRuns /login, /callback and /hello with a local Cognito.\n"+
+		fmt.Fprintf(stderr, "Usage: go run ./cmd/local [flags]\n\nRuns /login, /callback, /hello, /refresh and /logout with a local Cognito.\n"+
 			"Set COGNITO_DOMAIN, COGNITO_ISSUER and CLIENT_SECRET_NAME (and -secret aws) to use a deployed user pool instead.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
