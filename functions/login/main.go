@@ -8,24 +8,16 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/example/cognito-sam-go/internal/apigw"
-	"github.com/example/cognito-sam-go/internal/cognito"
-	"github.com/example/cognito-sam-go/internal/config"
 	"github.com/example/cognito-sam-go/internal/login"
-	"github.com/example/cognito-sam-go/internal/secret"
+	"github.com/example/cognito-sam-go/internal/setup"
 )
 
 func main() {
 	log := apigw.NewLogger(os.Stdout)
-	cfg, err := config.Load(os.Getenv)
+	d, err := setup.Load(context.Background(), os.Getenv)
 	if err != nil {
 		log.Error("cannot start", "error", err.Error())
 		os.Exit(1)
 	}
-	secrets, err := secret.NewCacheFromEnv(context.Background(), cfg.SecretName)
-	if err != nil {
-		log.Error("cannot start", "error", err.Error())
-		os.Exit(1)
-	}
-	client := cognito.New(cognito.Options{Domain: cfg.CognitoDomain, Scopes: cfg.Scopes})
-	lambda.Start(login.New(cfg, secrets, client, log, nil).Handle)
+	lambda.Start(login.New(d.Config, d.Secrets, d.Cognito, log, nil).Handle)
 }

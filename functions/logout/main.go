@@ -8,24 +8,17 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/example/cognito-sam-go/internal/apigw"
-	"github.com/example/cognito-sam-go/internal/cognito"
 	"github.com/example/cognito-sam-go/internal/config"
 	"github.com/example/cognito-sam-go/internal/logout"
-	"github.com/example/cognito-sam-go/internal/secret"
+	"github.com/example/cognito-sam-go/internal/setup"
 )
 
 func main() {
 	log := apigw.NewLogger(os.Stdout)
-	cfg, err := config.Load(os.Getenv, config.RequireIssuer)
+	d, err := setup.Load(context.Background(), os.Getenv, config.RequireIssuer)
 	if err != nil {
 		log.Error("cannot start", "error", err.Error())
 		os.Exit(1)
 	}
-	secrets, err := secret.NewCacheFromEnv(context.Background(), cfg.SecretName)
-	if err != nil {
-		log.Error("cannot start", "error", err.Error())
-		os.Exit(1)
-	}
-	client := cognito.New(cognito.Options{Domain: cfg.CognitoDomain, Issuer: cfg.Issuer, Scopes: cfg.Scopes})
-	lambda.Start(logout.New(cfg, secrets, client, log, nil).Handle)
+	lambda.Start(logout.New(d.Config, d.Secrets, d.Cognito, log, nil).Handle)
 }

@@ -67,14 +67,9 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayProxyRequest)
 }
 
 func (h *Handler) logout(ctx context.Context, log *slog.Logger, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
-	callbackURL, err := apigw.CallbackURL(req, h.cfg.RedirectURI, "callback")
+	callbackURL, err := tokenreply.CheckPost(req, h.cfg.RedirectURI)
 	if err != nil {
-		return events.APIGatewayProxyResponse{}, apigw.Errorf(apigw.KindInternal, "server_error",
-			"This deployment cannot work out its own URL.", "derive callback URL: %w", err)
-	}
-	if err := apigw.CheckSameOrigin(req, tokenreply.Origin(callbackURL)); err != nil {
-		return events.APIGatewayProxyResponse{}, apigw.Errorf(apigw.KindForbidden, "cross_site_request",
-			"This request came from another site and was refused.", "%w", err)
+		return events.APIGatewayProxyResponse{}, err
 	}
 	creds, err := h.secrets.Get(ctx)
 	if err != nil {

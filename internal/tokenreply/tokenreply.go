@@ -239,3 +239,19 @@ func ReadRefreshToken(req events.APIGatewayProxyRequest) (string, error) {
 	}
 	return tok, nil
 }
+
+// CheckPost is the prologue of the state-changing routes (/refresh,
+// /logout): it derives this deployment's callback URL (override is
+// REDIRECT_URI) and refuses a browser's cross-site post with 403.
+func CheckPost(req events.APIGatewayProxyRequest, override string) (callbackURL string, err error) {
+	callbackURL, err = apigw.CallbackURL(req, override, "callback")
+	if err != nil {
+		return "", apigw.Errorf(apigw.KindInternal, "server_error",
+			"This deployment cannot work out its own URL.", "derive callback URL: %w", err)
+	}
+	if err := apigw.CheckSameOrigin(req, Origin(callbackURL)); err != nil {
+		return "", apigw.Errorf(apigw.KindForbidden, "cross_site_request",
+			"This request came from another site and was refused.", "%w", err)
+	}
+	return callbackURL, nil
+}
