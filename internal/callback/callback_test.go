@@ -528,3 +528,28 @@ func FuzzCallbackQuery(f *testing.F) {
 		}
 	})
 }
+
+// TestCallbackKeySetTimeout: when the issuer's keys cannot be fetched before
+// the deadline, the answer is the contract's 504, not a bare 502.
+func TestCallbackKeySetTimeout(t *testing.T) {
+	h := newHarness(t)
+	a := h.startLogin()
+	h.cog.HandleToken(h.cog.Tokens("client-id", a.nonce))
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	h.cog.HandleJWKS(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 800*time.Millisecond)
+	defer cancel()
+	resp := h.callback(ctx, ok(a), a.cookie, "")
+	if resp.StatusCode != http.StatusGatewayTimeout {
+		t.Errorf("status = %d, want 504; body %s", resp.StatusCode, resp.Body)
+	}
+	if n := len(h.cog.Requests()); n != 1 {
+		t.Errorf("token requests = %d, want 1", n)
+	}
+}

@@ -234,3 +234,74 @@ func BenchmarkVerifyIDToken(b *testing.B) {
 		}
 	}
 }
+
+// TestKeySetFailingEndpointIsRateLimited: while the key set cannot be
+// fetched, verifications fail without a fetch each, and the fetch is
+// retried after failedRetry; once it works, tokens verify.
+func TestKeySetFailingEndpointIsRateLimited(t *testing.T) {
+	s := cognitotest.New(t)
+	s.HandleJWKS(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "unavailable", 503) })
+	var mu sync.Mutex
+	now := time.Now()
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	c := New(Options{Domain: s.URL, Issuer: s.Issuer, Now: clock})
+	ctx := context.Background()
+	tok := s.IDToken(clientID, "", cognitotest.Claims{"iat": time.Now().Unix(), "exp": time.Now().Add(3 * time.Hour).Unix()})
+	for i := 0; i < 20; i++ {
+		if _, err := c.VerifyIDToken(ctx, clientID, tok, "", ""); !errors.Is(err, ErrInvalidToken) {
+			t.Fatalf("verify with no keys: %v", err)
+		}
+	}
+	if got := s.JWKSHits.Load(); got != 1 {
+		t.Errorf("fetches while failing = %d, want 1", got)
+	}
+	advance(failedRetry)
+	c.VerifyIDToken(ctx, clientID, tok, "", "")
+	if got := s.JWKSHits.Load(); got != 2 {
+		t.Errorf("fetches after the retry interval = %d, want 2", got)
+	}
+	s.HandleJWKS(nil)
+	advance(failedRetry)
+	if _, err := c.VerifyIDToken(ctx, clientID, tok, "", ""); err != nil {
+		t.Fatalf("verify once the keys are back: %v", err)
+	}
+	// Keys older than an hour are refetched, but a failing endpoint then
+	// still costs one fetch per failedRetry, and the old keys keep working.
+	s.HandleJWKS(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "unavailable", 503) })
+	advance(keysMaxAge)
+	before := s.JWKSHits.Load()
+	for i := 0; i < 20; i++ {
+		if _, err := c.VerifyIDToken(ctx, clientID, tok, "", ""); err != nil {
+			t.Fatalf("stale keys with a failing endpoint: %v", err)
+		}
+	}
+	if got := s.JWKSHits.Load() - before; got != 1 {
+		t.Errorf("fetches with stale keys and a failing endpoint = %d, want 1", got)
+	}
+}
+
+// TestKeySetWaitersHonourTheirContext: a caller waiting for another's slow
+// fetch gives up at its own deadline.
+func TestKeySetWaitersHonourTheirContext(t *testing.T) {
+	s := cognitotest.New(t)
+	release := make(chan struct{})
+	s.HandleJWKS(func(w http.ResponseWriter, r *http.Request) { <-release })
+	t.Cleanup(func() { close(release) })
+	c := New(Options{Domain: s.URL, Issuer: s.Issuer})
+	tok := s.IDToken(clientID, "", nil)
+	go c.VerifyIDToken(context.Background(), clientID, tok, "", "") // starts the slow fetch
+	for s.JWKSHits.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := c.VerifyIDToken(ctx, clientID, tok, "", "")
+	if !errors.Is(err, ErrTimeout) {
+		t.Errorf("err = %v, want ErrTimeout", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("waited %v for another caller's fetch", d)
+	}
+}

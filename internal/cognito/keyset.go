@@ -41,13 +41,13 @@ type KeySet struct {
 	now             func() time.Time
 	refetchInterval time.Duration
 
-	fetchMu     sync.Mutex // held during a fetch
 	mu          sync.Mutex
 	keys        []jose.JSONWebKey
 	fetchedAt   time.Time
 	lastAttempt time.Time
 	lastFailed  bool
 	fetches     int
+	inflight    chan struct{} // closed when the running fetch ends; nil when none
 }
 
 var _ oidc.KeySet = (*KeySet)(nil)
@@ -86,7 +86,10 @@ func (k *KeySet) VerifySignature(ctx context.Context, token string) ([]byte, err
 		return nil, errors.New("token must have exactly one signature")
 	}
 	kid := jws.Signatures[0].Header.KeyID
-	keys := k.keysFor(ctx, kid)
+	keys, err := k.keysFor(ctx, kid)
+	if err != nil {
+		return nil, err
+	}
 	for _, key := range keys {
 		if key.KeyID != kid {
 			continue
@@ -98,42 +101,71 @@ func (k *KeySet) VerifySignature(ctx context.Context, token string) ([]byte, err
 	return nil, errors.New("signature not made by any of the issuer's keys")
 }
 
-// keysFor returns the current keys, fetching first when allowed and needed.
-func (k *KeySet) keysFor(ctx context.Context, kid string) []jose.JSONWebKey {
-	if keys, ok := k.known(kid); ok {
-		return keys
-	}
-	k.fetchMu.Lock()
-	defer k.fetchMu.Unlock()
-	// Another caller may have fetched while this one waited.
-	if keys, ok := k.known(kid); ok {
-		return keys
-	}
-	k.mu.Lock()
-	now := k.now()
-	wait := k.refetchInterval
-	if k.lastFailed || len(k.keys) == 0 {
-		wait = failedRetry
-	}
-	stale := now.Sub(k.fetchedAt) >= keysMaxAge
-	allowed := k.lastAttempt.IsZero() || stale || now.Sub(k.lastAttempt) >= wait
-	keys := k.keys
-	if allowed {
-		k.lastAttempt = now
+// keysFor returns the current keys, fetching first when they lack kid or
+// are stale and the rate limit allows: after a success, an unknown kid may
+// fetch once per refetchInterval; while there are no keys, the last fetch
+// failed, or the keys are stale, once per failedRetry. One fetch runs at a
+// time; a caller waiting for it gives up when its own context ends.
+func (k *KeySet) keysFor(ctx context.Context, kid string) ([]jose.JSONWebKey, error) {
+	for {
+		if keys, ok := k.known(kid); ok {
+			return keys, nil
+		}
+		k.mu.Lock()
+		if wait := k.inflight; wait != nil {
+			k.mu.Unlock()
+			select {
+			case <-wait:
+				continue
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
+		now := k.now()
+		interval := k.refetchInterval
+		if k.lastFailed || len(k.keys) == 0 || now.Sub(k.fetchedAt) >= keysMaxAge {
+			interval = failedRetry
+		}
+		if !k.lastAttempt.IsZero() && now.Sub(k.lastAttempt) < interval {
+			keys := k.keys
+			k.mu.Unlock()
+			return keys, nil
+		}
+		done := make(chan struct{})
+		k.inflight, k.lastAttempt = done, now
 		k.fetches++
+		k.mu.Unlock()
+
+		err := k.fetchOnce(ctx, done)
+		k.mu.Lock()
+		keys := k.keys
+		k.mu.Unlock()
+		if err != nil && len(keys) == 0 {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			return nil, err
+		}
+		return keys, nil
 	}
-	k.mu.Unlock()
-	if !allowed {
-		return keys
-	}
-	fetched, err := k.fetch(ctx)
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.lastFailed = err != nil
-	if err == nil {
-		k.keys, k.fetchedAt = fetched, k.now()
-	}
-	return k.keys
+}
+
+// fetchOnce fetches, stores the result and then releases the waiters, in
+// that order, even on panic.
+func (k *KeySet) fetchOnce(ctx context.Context, done chan struct{}) (err error) {
+	var fetched []jose.JSONWebKey
+	defer func() {
+		k.mu.Lock()
+		k.lastFailed = err != nil || fetched == nil
+		if !k.lastFailed {
+			k.keys, k.fetchedAt = fetched, k.now()
+		}
+		k.inflight = nil
+		k.mu.Unlock()
+		close(done)
+	}()
+	fetched, err = k.fetch(ctx)
+	return err
 }
 
 // known returns the cached keys when they are fresh and include kid.

@@ -45,6 +45,7 @@ type Server struct {
 	requests []TokenRequest
 	revoke   http.HandlerFunc
 	revokes  []TokenRequest
+	jwks     http.HandlerFunc
 
 	// JWKSHits counts key-set fetches.
 	JWKSHits atomic.Int32
@@ -64,6 +65,13 @@ func New(t testing.TB) *Server {
 	mux.HandleFunc("POST /oauth2/revoke", s.serveRevoke)
 	mux.HandleFunc("GET /"+PoolID+"/.well-known/jwks.json", func(w http.ResponseWriter, r *http.Request) {
 		s.JWKSHits.Add(1)
+		s.mu.Lock()
+		h := s.jwks
+		s.mu.Unlock()
+		if h != nil {
+			h(w, r)
+			return
+		}
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(s.Signer.JWKS())
 	})
@@ -104,6 +112,14 @@ func (s *Server) HandleRevoke(h http.HandlerFunc) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.revoke = h
+}
+
+// HandleJWKS replaces the key set endpoint (nil restores it), to make it
+// fail or hang.
+func (s *Server) HandleJWKS(h http.HandlerFunc) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.jwks = h
 }
 
 // RevokeRequests returns the revocation requests received so far.
