@@ -163,6 +163,9 @@ func TestTemplate(t *testing.T) {
 				}
 			}
 			env, _ := p["Environment"].(map[string]any)
+			if b, _ := json.Marshal(env); leaksSecret(string(b)) {
+				t.Errorf("%s environment exposes the secret: %s", f, b)
+			}
 			vars, _ := env["Variables"].(map[string]any)
 			for k := range vars {
 				if strings.Contains(strings.ToUpper(k), "CLIENT_SECRET") && k != "CLIENT_SECRET_NAME" {
@@ -284,7 +287,7 @@ func TestTemplate(t *testing.T) {
 
 	t.Run("no secret in outputs", func(t *testing.T) {
 		b, _ := json.Marshal(tpl.Outputs)
-		if strings.Contains(string(b), "ClientSecret\"") || strings.Contains(string(b), ".ClientSecret") || strings.Contains(string(b), "SecretString") {
+		if leaksSecret(string(b)) {
 			t.Errorf("an output exposes the secret: %s", b)
 		}
 	})
@@ -305,6 +308,18 @@ func TestTemplate(t *testing.T) {
 			}
 		}
 	})
+}
+
+// leaksSecret reports whether a JSON rendering of template values reads the
+// client secret or the Secrets Manager secret's value: a GetAtt of
+// ClientSecret, a dynamic reference, or the secret resource itself.
+func leaksSecret(j string) bool {
+	for _, bad := range []string{"ClientSecret\"", ".ClientSecret", "SecretString", "resolve:secretsmanager", `"Ref":"ClientSecret"`} {
+		if strings.Contains(j, bad) {
+			return true
+		}
+	}
+	return false
 }
 
 func toStrings(v any) []string {

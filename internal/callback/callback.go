@@ -65,7 +65,8 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayProxyRequest)
 }
 
 func (h *Handler) handle(ctx context.Context, log *slog.Logger, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
-	// 1. Cognito sent an error instead of a code.
+	// 1. Cognito sent an error instead of a code: 400, or 502 when Cognito
+	// says it failed itself.
 	if e, _ := apigw.QueryValue(req, "error"); e != "" || len(req.MultiValueQueryStringParameters["error"]) > 0 {
 		return events.APIGatewayProxyResponse{}, cognitoError(e)
 	}
@@ -179,5 +180,10 @@ func cognitoError(code string) error {
 		code, msg = "invalid_request", "The sign-in failed at Cognito."
 		logged = "unknown (" + fmt.Sprint(len(logged)) + " bytes)"
 	}
-	return apigw.Errorf(apigw.KindBadRequest, code, msg+" You can sign in again.", "cognito returned error %s", logged)
+	// Cognito failing is 502 (contract); the other codes are the flow's.
+	kind := apigw.KindBadRequest
+	if code == "server_error" || code == "temporarily_unavailable" {
+		kind = apigw.KindUpstream
+	}
+	return apigw.Errorf(kind, code, msg+" You can sign in again.", "cognito returned error %s", logged)
 }

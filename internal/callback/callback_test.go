@@ -214,7 +214,10 @@ func TestCallbackRejectsBeforeCallingCognito(t *testing.T) {
 		}, 400, "access_denied"},
 		{"cognito error with a code too", func(h *harness, a attempt) (url.Values, string) {
 			return url.Values{"error": {"server_error"}, "code": {"c"}, "state": {a.state}}, a.cookie
-		}, 400, "server_error"},
+		}, 502, "server_error"},
+		{"cognito temporarily unavailable", func(h *harness, a attempt) (url.Values, string) {
+			return url.Values{"error": {"temporarily_unavailable"}, "state": {a.state}}, a.cookie
+		}, 502, "temporarily_unavailable"},
 		{"unknown cognito error", func(h *harness, a attempt) (url.Values, string) {
 			return url.Values{"error": {"weird<b>"}}, a.cookie
 		}, 400, "invalid_request"},

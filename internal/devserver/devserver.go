@@ -298,10 +298,14 @@ func hostPort(requested string, bound net.Addr) string {
 }
 
 // apiURLs are the callback (or sign-out) URLs a browser may use to reach
-// the API: via localhost and via 127.0.0.1.
+// the API on its port: via localhost, 127.0.0.1 and [::1].
 func apiURLs(bound net.Addr, path string) []string {
 	_, port, _ := net.SplitHostPort(bound.String())
-	return []string{"http://localhost:" + port + path, "http://127.0.0.1:" + port + path}
+	var out []string
+	for _, host := range []string{"localhost", "127.0.0.1", "[::1]"} {
+		out = append(out, "http://"+host+":"+port+path)
+	}
+	return out
 }
 
 func overlay(getenv func(string) string, set map[string]string) func(string) string {

@@ -79,8 +79,8 @@ func TestFlowOverHTTPWithSecretFromSecretsManager(t *testing.T) {
 	}
 
 	// A replayed callback URL fails: the login cookie was cleared.
-	if r := c.get(cb.url.String()); r.status != http.StatusBadRequest {
-		t.Errorf("replayed callback: %d, want 400", r.status)
+	if r := c.get(cb.url.String()); r.status != http.StatusBadRequest || !strings.Contains(r.body, `"invalid_state"`) {
+		t.Errorf("replayed callback: %d %s, want 400 invalid_state (the login cookie is gone)", r.status, r.body)
 	}
 
 	// Refresh: new tokens that /hello accepts.

@@ -140,39 +140,49 @@ func (c *Cache) Refresh(ctx context.Context, stale Value) (Value, error) {
 	return c.fetch(ctx)
 }
 
-// fetch runs one GetSecretValue, unless another caller started one first, in
-// which case it waits for that one.
+// fetch waits for the running GetSecretValue, starting one if none runs.
+// The fetch runs in its own goroutine, bounded by FetchTimeout, so that it
+// can finish for the callers still waiting when the one that started it
+// gives up; every caller waits only as long as its own context allows.
 func (c *Cache) fetch(ctx context.Context) (Value, error) {
 	c.mu.Lock()
-	if wait := c.inflight; wait != nil {
-		c.mu.Unlock()
-		if err := waitFor(ctx, wait); err != nil {
-			return c.fallback(err)
-		}
-		return c.current()
+	done := c.inflight
+	if done == nil {
+		done = make(chan struct{})
+		c.inflight = done
+		go c.run(context.WithoutCancel(ctx), done)
 	}
-	done := make(chan struct{})
-	c.inflight = done
 	c.mu.Unlock()
-
-	// The fetch outlives a caller that gives up: others may be waiting on it.
-	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.opts.FetchTimeout)
-	v, err := c.get(fctx)
-	cancel()
-
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.inflight = nil
-	close(done)
-	if err != nil {
-		c.failedAt, c.failErr = c.opts.Now(), err
-		if c.has {
-			return c.val, nil
-		}
-		return Value{}, err
+	if err := waitFor(ctx, done); err != nil {
+		return c.fallback(err)
 	}
-	c.val, c.has, c.fetchedAt, c.failErr = v, true, c.opts.Now(), nil
-	return v, nil
+	return c.current()
+}
+
+// run performs one fetch and records its outcome before releasing the
+// waiters, even if the client panics.
+func (c *Cache) run(ctx context.Context, done chan struct{}) {
+	var (
+		v   Value
+		err = fmt.Errorf("%w: fetch did not complete", ErrUnavailable)
+	)
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: get secret value panicked: %v", ErrUnavailable, r)
+		}
+		c.mu.Lock()
+		if err != nil {
+			c.failedAt, c.failErr = c.opts.Now(), err
+		} else {
+			c.val, c.has, c.fetchedAt, c.failErr = v, true, c.opts.Now(), nil
+		}
+		c.inflight = nil
+		c.mu.Unlock()
+		close(done)
+	}()
+	fctx, cancel := context.WithTimeout(ctx, c.opts.FetchTimeout)
+	defer cancel()
+	v, err = c.get(fctx)
 }
 
 func (c *Cache) get(ctx context.Context) (Value, error) {
@@ -190,6 +200,8 @@ func (c *Cache) get(ctx context.Context) (Value, error) {
 	return v, nil
 }
 
+// current returns the held value (the last good one, even if the latest
+// fetch failed), or the latest failure when none was ever fetched.
 func (c *Cache) current() (Value, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

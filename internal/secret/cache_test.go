@@ -212,3 +212,54 @@ func TestValueRedacted(t *testing.T) {
 		}
 	}
 }
+
+// TestCacheCallerHonoursItsDeadline: the caller that starts a slow fetch
+// gets its answer at its own deadline, and the fetch still completes for
+// the next caller.
+func TestCacheCallerHonoursItsDeadline(t *testing.T) {
+	f := &fakeGetter{value: secretJSON("id", "s1"), delay: 500 * time.Millisecond}
+	c := NewCache(f, "name", CacheOptions{})
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	if _, err := c.Get(ctx); !errors.Is(err, ErrUnavailable) {
+		t.Errorf("Get past its deadline = %v, want ErrUnavailable", err)
+	}
+	if d := time.Since(start); d > 300*time.Millisecond {
+		t.Errorf("Get returned after %v, past its 50ms deadline", d)
+	}
+	v, err := c.Get(context.Background())
+	if err != nil || v.ClientSecret != "s1" {
+		t.Errorf("next Get = %v, %v; want the fetch started earlier to have completed", v.ClientSecret, err)
+	}
+	if got := f.calls.Load(); got != 1 {
+		t.Errorf("calls = %d, want 1", got)
+	}
+}
+
+type panicGetter struct{ fakeGetter }
+
+func (p *panicGetter) GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, o ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
+	if p.calls.Add(1) == 1 {
+		panic("boom")
+	}
+	v := secretJSON("id", "s1")
+	return &secretsmanager.GetSecretValueOutput{SecretString: &v}, nil
+}
+
+// TestCacheSurvivesAPanickingClient: a panic in the client is a failed
+// fetch, not a cache stuck with a fetch that never ends.
+func TestCacheSurvivesAPanickingClient(t *testing.T) {
+	p := &panicGetter{}
+	clk := newClock()
+	c := NewCache(p, "name", opts(clk))
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if _, err := c.Get(ctx); !errors.Is(err, ErrUnavailable) || ctx.Err() != nil {
+		t.Fatalf("Get with a panicking client = %v (ctx %v), want ErrUnavailable at once", err, ctx.Err())
+	}
+	clk.add(3 * time.Second)
+	if v, err := c.Get(ctx); err != nil || v.ClientSecret != "s1" {
+		t.Errorf("Get after the panic = %v, %v; want s1", v.ClientSecret, err)
+	}
+}
