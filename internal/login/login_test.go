@@ -184,3 +184,19 @@ func TestLoginSecretUnavailable(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkLogin measures one /login: state, nonce, verifier, sealing and
+// the redirect (the secret is cached).
+func BenchmarkLogin(b *testing.B) {
+	var log flowtest.Log
+	cfg := &config.Config{CognitoDomain: domain, SecretName: "s", Scopes: config.DefaultScopes}
+	h := New(cfg, secret.Static(creds), cognito.New(cognito.Options{Domain: domain, Scopes: cfg.Scopes}), log.Logger(), nil)
+	req := flowtest.Request("/login", nil, nil)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if resp, _ := h.Handle(ctx, req); resp.StatusCode != http.StatusFound {
+			b.Fatal(resp.StatusCode)
+		}
+	}
+}
