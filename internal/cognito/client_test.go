@@ -2,6 +2,7 @@ package cognito
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -303,5 +304,30 @@ func TestKeySetWaitersHonourTheirContext(t *testing.T) {
 	}
 	if d := time.Since(start); d > 2*time.Second {
 		t.Errorf("waited %v for another caller's fetch", d)
+	}
+}
+
+// TestKeySetCallerGivingUpDoesNotPoisonTheFetch: the caller that starts a
+// slow key fetch gives up at its deadline; the fetch still completes and a
+// later caller verifies without another fetch.
+func TestKeySetCallerGivingUpDoesNotPoisonTheFetch(t *testing.T) {
+	s := cognitotest.New(t)
+	s.HandleJWKS(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(300 * time.Millisecond)
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(s.Signer.JWKS())
+	})
+	c := New(Options{Domain: s.URL, Issuer: s.Issuer})
+	tok := s.IDToken(clientID, "", nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := c.VerifyIDToken(ctx, clientID, tok, "", ""); !errors.Is(err, ErrTimeout) {
+		t.Fatalf("first caller: %v, want ErrTimeout", err)
+	}
+	if _, err := c.VerifyIDToken(context.Background(), clientID, tok, "", ""); err != nil {
+		t.Fatalf("later caller: %v", err)
+	}
+	if got := s.JWKSHits.Load(); got != 1 {
+		t.Errorf("JWKS fetches = %d, want 1", got)
 	}
 }

@@ -101,26 +101,25 @@ func (k *KeySet) VerifySignature(ctx context.Context, token string) ([]byte, err
 	return nil, errors.New("signature not made by any of the issuer's keys")
 }
 
+// errNoKeys means no key of the issuer is held and none may be fetched yet.
+var errNoKeys = errors.New("the issuer's signing keys are unavailable")
+
 // keysFor returns the current keys, fetching first when they lack kid or
 // are stale and the rate limit allows: after a success, an unknown kid may
 // fetch once per refetchInterval; while there are no keys, the last fetch
-// failed, or the keys are stale, once per failedRetry. One fetch runs at a
-// time; a caller waiting for it gives up when its own context ends.
+// failed, or the keys are stale, once per failedRetry.
+//
+// One fetch runs at a time, in its own goroutine bounded by fetchTimeout,
+// so a caller that gives up (its deadline passes) neither cancels the
+// fetch for the others nor makes it count as the endpoint failing. Every
+// caller waits only as long as its own context allows.
 func (k *KeySet) keysFor(ctx context.Context, kid string) ([]jose.JSONWebKey, error) {
-	for {
-		if keys, ok := k.known(kid); ok {
-			return keys, nil
-		}
-		k.mu.Lock()
-		if wait := k.inflight; wait != nil {
-			k.mu.Unlock()
-			select {
-			case <-wait:
-				continue
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			}
-		}
+	if keys, ok := k.known(kid); ok {
+		return keys, nil
+	}
+	k.mu.Lock()
+	done := k.inflight
+	if done == nil {
 		now := k.now()
 		interval := k.refetchInterval
 		if k.lastFailed || len(k.keys) == 0 || now.Sub(k.fetchedAt) >= keysMaxAge {
@@ -129,43 +128,56 @@ func (k *KeySet) keysFor(ctx context.Context, kid string) ([]jose.JSONWebKey, er
 		if !k.lastAttempt.IsZero() && now.Sub(k.lastAttempt) < interval {
 			keys := k.keys
 			k.mu.Unlock()
+			if len(keys) == 0 {
+				return nil, errNoKeys
+			}
 			return keys, nil
 		}
-		done := make(chan struct{})
+		done = make(chan struct{})
 		k.inflight, k.lastAttempt = done, now
 		k.fetches++
-		k.mu.Unlock()
-
-		err := k.fetchOnce(ctx, done)
-		k.mu.Lock()
-		keys := k.keys
-		k.mu.Unlock()
-		if err != nil && len(keys) == 0 {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			return nil, err
-		}
-		return keys, nil
+		go k.run(done)
 	}
+	k.mu.Unlock()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if len(k.keys) == 0 {
+		return nil, errNoKeys
+	}
+	return k.keys, nil
 }
 
-// fetchOnce fetches, stores the result and then releases the waiters, in
-// that order, even on panic.
-func (k *KeySet) fetchOnce(ctx context.Context, done chan struct{}) (err error) {
-	var fetched []jose.JSONWebKey
+// fetchTimeout bounds one key-set fetch.
+const fetchTimeout = 5 * time.Second
+
+// run fetches, stores the result and then releases the waiters, in that
+// order, even on panic.
+func (k *KeySet) run(done chan struct{}) {
+	var (
+		fetched []jose.JSONWebKey
+		err     = errors.New("fetch did not complete")
+	)
 	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("fetch keys panicked: %v", r)
+		}
 		k.mu.Lock()
-		k.lastFailed = err != nil || fetched == nil
-		if !k.lastFailed {
+		k.lastFailed = err != nil
+		if err == nil {
 			k.keys, k.fetchedAt = fetched, k.now()
 		}
 		k.inflight = nil
 		k.mu.Unlock()
 		close(done)
 	}()
+	ctx, cancel := context.WithTimeout(context.Background(), fetchTimeout)
+	defer cancel()
 	fetched, err = k.fetch(ctx)
-	return err
 }
 
 // known returns the cached keys when they are fresh and include kid.

@@ -12,27 +12,38 @@ import (
 )
 
 func TestReadRefreshToken(t *testing.T) {
+	const secretTok = "SECRETTOKEN"
 	tests := []struct {
-		body, ct, want string
-		ok             bool
+		name, body, ct, want string
+		ok                   bool
 	}{
-		{`{"refresh_token":"abc"}`, "application/json", "abc", true},
-		{`{"refresh_token":"abc"}`, "application/json; charset=utf-8", "abc", true},
-		{`refresh_token=a%2Bb`, "application/x-www-form-urlencoded", "a+b", true},
-		{`{"refresh_token":null}`, "application/json", "", false},
-		{`{"refresh_token":"a b"}`, "application/json", "", false},
-		{`[]`, "application/json", "", false},
-		{`refresh_token=%zz`, "application/x-www-form-urlencoded", "", false},
-		{`abc`, "", "", false},
+		{"json", `{"refresh_token":"abc"}`, "application/json", "abc", true},
+		{"json with charset", `{"refresh_token":"abc"}`, "application/json; charset=utf-8", "abc", true},
+		{"form", `refresh_token=a%2Bb`, "application/x-www-form-urlencoded", "a+b", true},
+		{"json null", `{"refresh_token":null}`, "application/json", "", false},
+		{"whitespace", `{"refresh_token":"` + secretTok + ` x"}`, "application/json", "", false},
+		{"control character", `refresh_token=` + secretTok + `%00`, "application/x-www-form-urlencoded", "", false},
+		{"oversized", `refresh_token=` + secretTok + strings.Repeat("A", MaxRefreshTokenLen), "application/x-www-form-urlencoded", "", false},
+		{"repeated", `refresh_token=` + secretTok + `&refresh_token=` + secretTok, "application/x-www-form-urlencoded", "", false},
+		{"json array", `["` + secretTok + `"]`, "application/json", "", false},
+		{"json truncated", `{"refresh_token":"` + secretTok, "application/json", "", false},
+		{"bad form escape", `refresh_token=` + secretTok + `%zz`, "application/x-www-form-urlencoded", "", false},
+		{"no content type", secretTok, "", "", false},
+		{"other content type", secretTok, "text/plain", "", false},
+		{"body over the limit", `refresh_token=` + secretTok + `&pad=` + strings.Repeat("A", 20000), "application/x-www-form-urlencoded", "", false},
 	}
 	for _, tt := range tests {
-		got, err := ReadRefreshToken(flowtest.Post("/refresh", tt.body, http.Header{"Content-Type": {tt.ct}}))
-		if (err == nil) != tt.ok || got != tt.want {
-			t.Errorf("ReadRefreshToken(%q, %q) = %q, %v; want %q, ok %v", tt.body, tt.ct, got, err, tt.want, tt.ok)
-		}
-		if err != nil && strings.Contains(err.Error(), "abc") {
-			t.Errorf("error leaks the token: %v", err)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ReadRefreshToken(flowtest.Post("/refresh", tt.body, http.Header{"Content-Type": {tt.ct}}))
+			if (err == nil) != tt.ok || got != tt.want {
+				t.Errorf("ReadRefreshToken = %q, %v; want %q, ok %v", got, err, tt.want, tt.ok)
+			}
+			// The error text reaches the 400 body and the log: it must not
+			// carry the token.
+			if err != nil && strings.Contains(err.Error(), secretTok) {
+				t.Errorf("error leaks the token: %v", err)
+			}
+		})
 	}
 }
 
