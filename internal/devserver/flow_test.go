@@ -4,11 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/example/cognito-sam-go/internal/localcognito"
 	"github.com/example/cognito-sam-go/internal/mototest"
 )
 
@@ -149,4 +152,61 @@ func TestFlowFailuresOverHTTP(t *testing.T) {
 			t.Errorf("callback in a browser that did not start the sign-in: %d %s", r.status, r.body)
 		}
 	})
+}
+
+// TestRemotePoolMode points the dev server at a user pool it did not start
+// (standing in for a deployed one) through the contract's variables, with
+// the secret read from Secrets Manager, and signs in through it.
+func TestRemotePoolMode(t *testing.T) {
+	endpoint := mototest.Start(t)
+	mototest.UseEndpoint(t, endpoint)
+
+	// The "deployed" pool: its own server, which the dev server must not
+	// replace. Its callback URL is the dev server's, on a port chosen first.
+	ln, err := net.Listen("tcp", "localhost:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	apiPort := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	poolSrv := httptest.NewUnstartedServer(nil)
+	poolBase := "http://" + poolSrv.Listener.Addr().String()
+	pool, err := localcognito.New(localcognito.Options{
+		BaseURL: poolBase,
+		Clients: []localcognito.Client{{
+			ID: "deployedclient", Secrets: []string{"deployed-secret"},
+			CallbackURLs: []string{fmt.Sprintf("http://localhost:%d/callback", apiPort)},
+			LogoutURLs:   []string{fmt.Sprintf("http://localhost:%d/signed-out", apiPort)},
+			Scopes:       []string{"openid", "email", "profile", "api/read"},
+		}},
+		Users: []localcognito.User{{Email: "real@example.com", Password: "Real-Passw0rd!"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	poolSrv.Config.Handler = pool
+	poolSrv.Start()
+	t.Cleanup(poolSrv.Close)
+
+	mototest.PutSecret(t, mototest.Client(t), "stack/cognito-app-client",
+		`{"client_id":"deployedclient","client_secret":"deployed-secret","cookie_key":"deployed-cookie-key-0123456789abcdef"}`)
+	env := map[string]string{
+		"COGNITO_DOMAIN":     pool.Domain(),
+		"COGNITO_ISSUER":     pool.Issuer(),
+		"CLIENT_SECRET_NAME": "stack/cognito-app-client",
+	}
+	s, _ := start(t, Options{Addr: fmt.Sprintf("localhost:%d", apiPort), SecretFromAWS: true, Getenv: func(k string) string { return env[k] }})
+	if s.Cognito != nil || s.CognitoDomain != pool.Domain() || s.ClientID != "deployedclient" {
+		t.Fatalf("dev server started its own pool or ignored the variables: domain %s client %s", s.CognitoDomain, s.ClientID)
+	}
+	c := newClient(t)
+	cb := c.signIn(c.get(s.APIURL+"/login"), "real@example.com", "Real-Passw0rd!")
+	var tok map[string]any
+	if err := json.Unmarshal([]byte(cb.body), &tok); cb.status != http.StatusOK || err != nil {
+		t.Fatalf("sign-in through the remote pool: %d %s", cb.status, cb.body)
+	}
+	access, _ := tok["access_token"].(string)
+	if r := c.get(s.APIURL+"/hello", "Authorization", access); r.status != http.StatusOK {
+		t.Errorf("/hello with the remote pool's access token: %d %s", r.status, r.body)
+	}
 }
