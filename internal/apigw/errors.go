@@ -53,6 +53,12 @@ type Error struct {
 	Err     error
 }
 
+// Unavailable is the error for a client secret that cannot be read: 503.
+func Unavailable(err error) *Error {
+	return &Error{Kind: KindUnavailable, Code: "temporarily_unavailable",
+		Message: "Sign-in is temporarily unavailable. Please try again in a moment.", Err: err}
+}
+
 // Errorf returns an *Error whose internal detail is fmt.Errorf(format, args...).
 func Errorf(kind Kind, code, message, format string, args ...any) *Error {
 	return &Error{Kind: kind, Code: code, Message: message, Err: fmt.Errorf(format, args...)}
@@ -81,8 +87,8 @@ func AsError(err error) *Error {
 	return internal(err)
 }
 
-// ErrorPage renders an error as HTML; set by the handlers' constructor
-// from package page, kept as a function so this package has no templates.
+// ErrorPage renders an error as HTML (package page provides it), kept as
+// a function so this package has no templates.
 type ErrorPage func(status int, e *Error) (body string, csp string)
 
 // ErrorResponse logs err with its internal detail and returns the response

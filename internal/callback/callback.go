@@ -144,11 +144,11 @@ func (h *Handler) checkRequest(ctx context.Context, req events.APIGatewayProxyRe
 	// Cognito; a failure is 503 like any unavailable secret.
 	creds, err := h.secrets.Get(ctx)
 	if err != nil {
-		return logincookie.State{}, tokenreply.Unavailable(err)
+		return logincookie.State{}, apigw.Unavailable(err)
 	}
 	sealer, err := h.sealers.For(creds.CookieKey)
 	if err != nil {
-		return logincookie.State{}, tokenreply.Unavailable(fmt.Errorf("%w: cookie key: %w", secret.ErrUnavailable, err))
+		return logincookie.State{}, apigw.Unavailable(fmt.Errorf("%w: cookie key: %w", secret.ErrUnavailable, err))
 	}
 	st, err := sealer.Open(value, h.now())
 	if err != nil {

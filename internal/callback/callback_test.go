@@ -3,11 +3,9 @@ package callback_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -26,38 +24,10 @@ import (
 
 const cookieKey = "cookie-key-0123456789abcdef0123456789"
 
-// source is a secret source whose value can be rotated; Refresh returns
-// the rotated value, as the cache does after re-reading Secrets Manager.
-type source struct {
-	mu        sync.Mutex
-	cur, next secret.Value
-	fail      bool
-	refreshes int
-}
-
-func (s *source) Get(context.Context) (secret.Value, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.fail {
-		return secret.Value{}, errors.New("ResourceNotFoundException: secret gone")
-	}
-	return s.cur, nil
-}
-
-func (s *source) Refresh(context.Context, secret.Value) (secret.Value, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.refreshes++
-	if s.next != (secret.Value{}) {
-		s.cur = s.next
-	}
-	return s.cur, nil
-}
-
 type harness struct {
 	t     testing.TB
 	cog   *cognitotest.Server
-	src   *source
+	src   *flowtest.Source
 	log   flowtest.Log
 	login *login.Handler
 	cb    *callback.Handler
@@ -66,7 +36,7 @@ type harness struct {
 
 func newHarness(t testing.TB) *harness {
 	h := &harness{t: t, cog: cognitotest.New(t)}
-	h.src = &source{cur: secret.Value{ClientID: "client-id", ClientSecret: "first-secret", CookieKey: cookieKey}}
+	h.src = &flowtest.Source{Cur: secret.Value{ClientID: "client-id", ClientSecret: "first-secret", CookieKey: cookieKey}}
 	cfg := &config.Config{CognitoDomain: h.cog.URL, Issuer: h.cog.Issuer, SecretName: "s", Scopes: config.DefaultScopes}
 	client := cognito.New(cognito.Options{Domain: cfg.CognitoDomain, Issuer: cfg.Issuer, Scopes: cfg.Scopes})
 	h.login = login.New(cfg, h.src, client, h.log.Logger(), nil)
@@ -257,7 +227,7 @@ func TestCallbackRejectsBeforeCallingCognito(t *testing.T) {
 			return url.Values{"code": {"a"}, "state": {a.state, a.state}}, a.cookie
 		}, 400, "invalid_state"},
 		{"secret unavailable", func(h *harness, a attempt) (url.Values, string) {
-			h.src.fail = true
+			h.src.Fail = true
 			return ok(a), a.cookie
 		}, 503, "temporarily_unavailable"},
 	}
@@ -333,7 +303,7 @@ func TestCallbackTokenEndpointFailures(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t)
 			if tt.rotate {
-				h.src.next = secret.Value{ClientID: "client-id", ClientSecret: "second-secret", CookieKey: cookieKey}
+				h.src.Next = secret.Value{ClientID: "client-id", ClientSecret: "second-secret", CookieKey: cookieKey}
 			}
 			a := h.startLogin()
 			h.cog.HandleToken(tt.handler(h, a))
@@ -363,8 +333,8 @@ func TestCallbackTokenEndpointFailures(t *testing.T) {
 			if tt.rotate && len(reqs) == 2 && reqs[1].BasicPass != "second-secret" {
 				t.Errorf("retry used secret %q, want the rotated one", reqs[1].BasicPass)
 			}
-			if h.src.refreshes != tt.refreshes {
-				t.Errorf("secret refreshes = %d, want %d", h.src.refreshes, tt.refreshes)
+			if h.src.Refreshes != tt.refreshes {
+				t.Errorf("secret refreshes = %d, want %d", h.src.Refreshes, tt.refreshes)
 			}
 			if strings.Contains(resp.Body, "oops") || strings.Contains(resp.Body, "invalid_client") {
 				t.Errorf("response leaks upstream detail: %s", resp.Body)
@@ -419,7 +389,6 @@ func TestCallbackRejectsBadIDTokens(t *testing.T) {
 func TestCallbackForgedSignature(t *testing.T) {
 	h := newHarness(t)
 	a := h.startLogin()
-	genuine := h.cog.Signer
 	h.cog.HandleToken(h.cog.Tokens("client-id", a.nonce))
 	// Verify once so the genuine keys are cached, then sign with a new key
 	// the issuer does not publish.
@@ -430,7 +399,7 @@ func TestCallbackForgedSignature(t *testing.T) {
 	a2 := h.startLogin()
 	h.cog.HandleToken(func(w http.ResponseWriter, r *http.Request) {
 		cognitotest.WriteJSON(w, 200, map[string]any{
-			"id_token":     forgedToken(forged, h.cog.Issuer, a2.nonce),
+			"id_token":     forged.IDToken("client-id", a2.nonce, cognitotest.Claims{"iss": h.cog.Issuer}),
 			"access_token": "a", "token_type": "Bearer", "expires_in": 3600,
 		})
 	})
@@ -438,11 +407,6 @@ func TestCallbackForgedSignature(t *testing.T) {
 	if resp.StatusCode != 502 {
 		t.Errorf("forged ID token: status = %d, want 502", resp.StatusCode)
 	}
-	_ = genuine
-}
-
-func forgedToken(s *cognitotest.Server, issuer, nonce string) string {
-	return s.IDToken("client-id", nonce, cognitotest.Claims{"iss": issuer})
 }
 
 func TestCallbackHTMLErrorPage(t *testing.T) {

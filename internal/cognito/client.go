@@ -3,7 +3,6 @@ package cognito
 import (
 	"context"
 	"crypto/subtle"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -172,6 +171,3 @@ func (c *Client) VerifyIDToken(ctx context.Context, clientID, rawIDToken, access
 	}
 	return &out, nil
 }
-
-// IsTimeout reports whether err is, or wraps, ErrTimeout.
-func IsTimeout(err error) bool { return errors.Is(err, ErrTimeout) }

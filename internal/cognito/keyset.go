@@ -78,7 +78,7 @@ func (k *KeySet) Fetches() int {
 // VerifySignature implements oidc.KeySet: it returns the payload of a JWS
 // signed with RS256 by one of the issuer's keys.
 func (k *KeySet) VerifySignature(ctx context.Context, token string) ([]byte, error) {
-	jws, err := jose.ParseSigned(token, []jose.SignatureAlgorithm{jose.RS256})
+	jws, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{jose.RS256})
 	if err != nil {
 		return nil, fmt.Errorf("parse token: %w", err)
 	}

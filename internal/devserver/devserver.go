@@ -209,7 +209,7 @@ func (s *Server) serve(ln net.Listener, h http.Handler) {
 	}()
 }
 
-// Err reports a server that stopped on its own (nil channel value never).
+// Err receives the error of a server that stopped on its own.
 func (s *Server) Err() <-chan error { return s.errs }
 
 // Close shuts the servers down, waiting for requests in flight until ctx

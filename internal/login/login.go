@@ -7,7 +7,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -67,11 +66,11 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayProxyRequest)
 	}
 	creds, err := h.secrets.Get(ctx)
 	if err != nil {
-		return events.APIGatewayProxyResponse{}, unavailable(err)
+		return events.APIGatewayProxyResponse{}, apigw.Unavailable(err)
 	}
 	sealer, err := h.sealers.For(creds.CookieKey)
 	if err != nil {
-		return events.APIGatewayProxyResponse{}, unavailable(fmt.Errorf("%w: cookie key: %w", secret.ErrUnavailable, err))
+		return events.APIGatewayProxyResponse{}, apigw.Unavailable(fmt.Errorf("%w: cookie key: %w", secret.ErrUnavailable, err))
 	}
 	st := logincookie.State{
 		State:    randomString(),
@@ -86,14 +85,6 @@ func (h *Handler) handle(ctx context.Context, req events.APIGatewayProxyRequest)
 	resp := apigw.Redirect(h.cognito.AuthCodeURL(creds.ClientID, redirectURI, st.State, st.Nonce, st.Verifier))
 	apigw.AddHeader(&resp, "Set-Cookie", logincookie.SetCookie(value))
 	return resp, nil
-}
-
-func unavailable(err error) error {
-	if !errors.Is(err, secret.ErrUnavailable) {
-		err = fmt.Errorf("%w: %w", secret.ErrUnavailable, err)
-	}
-	return &apigw.Error{Kind: apigw.KindUnavailable, Code: "temporarily_unavailable",
-		Message: "Sign-in is temporarily unavailable. Please try again in a moment.", Err: err}
 }
 
 // randomString returns 256 random bits, base64url-encoded (state, nonce).

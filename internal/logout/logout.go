@@ -73,7 +73,7 @@ func (h *Handler) logout(ctx context.Context, log *slog.Logger, req events.APIGa
 	}
 	creds, err := h.secrets.Get(ctx)
 	if err != nil {
-		return events.APIGatewayProxyResponse{}, tokenreply.Unavailable(err)
+		return events.APIGatewayProxyResponse{}, apigw.Unavailable(err)
 	}
 
 	rt, err := tokenreply.ReadRefreshToken(req)

@@ -82,33 +82,19 @@ func NewCache(client Getter, id string, opts CacheOptions) *Cache {
 }
 
 // Get returns the secret, fetching it when the cached value is missing or
-// older than the TTL.
+// older than the TTL. A failure less than RetryAfter old is answered from
+// memory (with the last good value when there is one) unless a fetch is
+// already running, which Get then waits for.
 func (c *Cache) Get(ctx context.Context) (Value, error) {
-	for {
-		c.mu.Lock()
-		now := c.opts.Now()
-		if c.has && now.Sub(c.fetchedAt) < c.opts.TTL {
-			v := c.val
-			c.mu.Unlock()
-			return v, nil
-		}
-		if wait := c.inflight; wait != nil {
-			c.mu.Unlock()
-			if err := waitFor(ctx, wait); err != nil {
-				return c.fallback(err)
-			}
-			continue
-		}
-		if c.failErr != nil && now.Sub(c.failedAt) < c.opts.RetryAfter {
-			defer c.mu.Unlock()
-			if c.has {
-				return c.val, nil
-			}
-			return Value{}, c.failErr
-		}
-		c.mu.Unlock()
-		return c.fetch(ctx)
+	c.mu.Lock()
+	now := c.opts.Now()
+	fresh := c.has && now.Sub(c.fetchedAt) < c.opts.TTL
+	recentFailure := c.inflight == nil && c.failErr != nil && now.Sub(c.failedAt) < c.opts.RetryAfter
+	c.mu.Unlock()
+	if fresh || recentFailure {
+		return c.current()
 	}
+	return c.fetch(ctx)
 }
 
 // Refresh reads the secret afresh because stale, the value the caller used,
@@ -120,21 +106,10 @@ func (c *Cache) Get(ctx context.Context) (Value, error) {
 func (c *Cache) Refresh(ctx context.Context, stale Value) (Value, error) {
 	c.mu.Lock()
 	now := c.opts.Now()
-	if c.has && c.val != stale {
-		v := c.val
-		c.mu.Unlock()
-		return v, nil
-	}
-	wait := c.inflight
-	recent := now.Sub(c.fetchedAt) < c.opts.RetryAfter || now.Sub(c.failedAt) < c.opts.RetryAfter
+	changed := c.has && c.val != stale
+	recent := c.inflight == nil && (now.Sub(c.fetchedAt) < c.opts.RetryAfter || now.Sub(c.failedAt) < c.opts.RetryAfter)
 	c.mu.Unlock()
-	if wait != nil {
-		if err := waitFor(ctx, wait); err != nil {
-			return c.fallback(err)
-		}
-		return c.current()
-	}
-	if recent {
+	if changed || recent {
 		return c.current()
 	}
 	return c.fetch(ctx)

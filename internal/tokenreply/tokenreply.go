@@ -33,12 +33,6 @@ type SecretSource interface {
 
 var _ SecretSource = (*secret.Cache)(nil)
 
-// Unavailable is the error for a secret that cannot be read: 503.
-func Unavailable(err error) error {
-	return &apigw.Error{Kind: apigw.KindUnavailable, Code: "temporarily_unavailable",
-		Message: "Sign-in is temporarily unavailable. Please try again in a moment.", Err: err}
-}
-
 // WithCredentials calls call with the client's credentials. If Cognito
 // answers invalid_client (client authentication fails before Cognito looks
 // at the grant, so the grant may be sent again), it re-reads the secret
@@ -47,7 +41,7 @@ func Unavailable(err error) error {
 func WithCredentials(ctx context.Context, src SecretSource, log *slog.Logger, call func(secret.Value) error) (secret.Value, error) {
 	creds, err := src.Get(ctx)
 	if err != nil {
-		return creds, Unavailable(err)
+		return creds, apigw.Unavailable(err)
 	}
 	err = call(creds)
 	if !errors.Is(err, cognito.ErrInvalidClient) {
