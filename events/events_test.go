@@ -16,7 +16,7 @@ import (
 	"github.com/example/cognito-sam-go/internal/apigw"
 	"github.com/example/cognito-sam-go/internal/callback"
 	"github.com/example/cognito-sam-go/internal/cognito"
-	"github.com/example/cognito-sam-go/internal/cognitotest"
+	"github.com/example/cognito-sam-go/internal/cognito/cognitotest"
 	"github.com/example/cognito-sam-go/internal/config"
 	"github.com/example/cognito-sam-go/internal/hello"
 	"github.com/example/cognito-sam-go/internal/login"

@@ -15,11 +15,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/example/cognito-sam-go/internal/cognitotest"
-	"github.com/example/cognito-sam-go/internal/flowtest"
-	"github.com/example/cognito-sam-go/internal/lambdatest"
+	"github.com/example/cognito-sam-go/functions/internal/lambdatest"
+	"github.com/example/cognito-sam-go/internal/apigw/apigwtest"
+	"github.com/example/cognito-sam-go/internal/cognito/cognitotest"
 	"github.com/example/cognito-sam-go/internal/logincookie"
-	"github.com/example/cognito-sam-go/internal/mototest"
+	"github.com/example/cognito-sam-go/internal/secret/mototest"
 )
 
 const (
@@ -73,7 +73,7 @@ func TestBuiltFunctionsThroughTheRuntimeAPI(t *testing.T) {
 	}
 
 	// /login
-	resp := fn["login"].Invoke(flowtest.Request("/login", nil, nil), timeout)
+	resp := fn["login"].Invoke(apigwtest.Request("/login", nil, nil), timeout)
 	if resp.StatusCode != http.StatusFound {
 		t.Fatalf("/login: %d %s", resp.StatusCode, resp.Body)
 	}
@@ -81,7 +81,7 @@ func TestBuiltFunctionsThroughTheRuntimeAPI(t *testing.T) {
 	if !strings.HasPrefix(resp.Headers["Location"], cog.URL+"/oauth2/authorize?") || loc.Query().Get("client_id") != "client-id" {
 		t.Fatalf("/login redirects to %s", resp.Headers["Location"])
 	}
-	cookies := flowtest.SetCookies(resp)
+	cookies := apigwtest.SetCookies(resp)
 	if len(cookies) != 1 || cookies[0].Name != logincookie.Name {
 		t.Fatalf("/login cookies: %v", resp.MultiValueHeaders)
 	}
@@ -89,7 +89,7 @@ func TestBuiltFunctionsThroughTheRuntimeAPI(t *testing.T) {
 
 	// /callback
 	cog.HandleToken(cog.Tokens("client-id", nonce))
-	resp = fn["callback"].Invoke(flowtest.Request("/callback",
+	resp = fn["callback"].Invoke(apigwtest.Request("/callback",
 		url.Values{"code": {"code-from-cognito"}, "state": {state}},
 		http.Header{"Cookie": {logincookie.Name + "=" + cookie}, "Accept": {"application/json"}}), timeout)
 	var tok map[string]any
@@ -102,7 +102,7 @@ func TestBuiltFunctionsThroughTheRuntimeAPI(t *testing.T) {
 	refreshToken, _ := tok["refresh_token"].(string)
 
 	// /hello, with and without the authorizer's claims
-	hello := flowtest.Request("/hello", nil, nil)
+	hello := apigwtest.Request("/hello", nil, nil)
 	if r := fn["hello"].Invoke(hello, timeout); r.StatusCode != http.StatusUnauthorized {
 		t.Errorf("/hello without claims: %d", r.StatusCode)
 	}
@@ -113,14 +113,14 @@ func TestBuiltFunctionsThroughTheRuntimeAPI(t *testing.T) {
 
 	// /refresh
 	cog.HandleToken(cog.RefreshedTokens("client-id"))
-	resp = fn["refresh"].Invoke(flowtest.Post("/refresh", `{"refresh_token":"`+refreshToken+`"}`,
+	resp = fn["refresh"].Invoke(apigwtest.Post("/refresh", `{"refresh_token":"`+refreshToken+`"}`,
 		http.Header{"Content-Type": {"application/json"}}), timeout)
 	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Body, `"access_token"`) {
 		t.Errorf("/refresh: %d %s", resp.StatusCode, resp.Body)
 	}
 
 	// /logout, then /signed-out
-	resp = fn["logout"].Invoke(flowtest.Post("/logout", "refresh_token="+refreshToken,
+	resp = fn["logout"].Invoke(apigwtest.Post("/logout", "refresh_token="+refreshToken,
 		http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}), timeout)
 	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Headers["Location"], cog.URL+"/logout?") {
 		t.Errorf("/logout: %d %s", resp.StatusCode, resp.Headers["Location"])
@@ -128,7 +128,7 @@ func TestBuiltFunctionsThroughTheRuntimeAPI(t *testing.T) {
 	if r := cog.RevokeRequests(); len(r) != 1 || r[0].Form.Get("token") != refreshToken {
 		t.Errorf("revocations: %d", len(r))
 	}
-	if r := fn["logout"].Invoke(flowtest.Request("/signed-out", nil, nil), timeout); r.StatusCode != http.StatusOK {
+	if r := fn["logout"].Invoke(apigwtest.Request("/signed-out", nil, nil), timeout); r.StatusCode != http.StatusOK {
 		t.Errorf("/signed-out: %d", r.StatusCode)
 	}
 

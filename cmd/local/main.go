@@ -18,7 +18,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/example/cognito-sam-go/internal/devserver"
+	"github.com/example/cognito-sam-go/internal/local/devserver"
 )
 
 func main() {

@@ -10,15 +10,16 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/example/cognito-sam-go/internal/apigw/apigwtest"
 	"github.com/example/cognito-sam-go/internal/callback"
 	"github.com/example/cognito-sam-go/internal/cognito"
-	"github.com/example/cognito-sam-go/internal/cognitotest"
+	"github.com/example/cognito-sam-go/internal/cognito/cognitotest"
 	"github.com/example/cognito-sam-go/internal/config"
-	"github.com/example/cognito-sam-go/internal/flowtest"
 	"github.com/example/cognito-sam-go/internal/login"
 	"github.com/example/cognito-sam-go/internal/logincookie"
 	"github.com/example/cognito-sam-go/internal/page"
 	"github.com/example/cognito-sam-go/internal/secret"
+	"github.com/example/cognito-sam-go/internal/secret/secrettest"
 	"golang.org/x/oauth2"
 )
 
@@ -27,8 +28,8 @@ const cookieKey = "cookie-key-0123456789abcdef0123456789"
 type harness struct {
 	t     testing.TB
 	cog   *cognitotest.Server
-	src   *flowtest.Source
-	log   flowtest.Log
+	src   *secrettest.Source
+	log   apigwtest.Log
 	login *login.Handler
 	cb    *callback.Handler
 	clock time.Duration // added to the callback's clock
@@ -36,7 +37,7 @@ type harness struct {
 
 func newHarness(t testing.TB) *harness {
 	h := &harness{t: t, cog: cognitotest.New(t)}
-	h.src = &flowtest.Source{Cur: secret.Value{ClientID: "client-id", ClientSecret: "first-secret", CookieKey: cookieKey}}
+	h.src = &secrettest.Source{Cur: secret.Value{ClientID: "client-id", ClientSecret: "first-secret", CookieKey: cookieKey}}
 	cfg := &config.Config{CognitoDomain: h.cog.URL, Issuer: h.cog.Issuer, SecretName: "s", Scopes: config.DefaultScopes}
 	client := cognito.New(cognito.Options{Domain: cfg.CognitoDomain, Issuer: cfg.Issuer, Scopes: cfg.Scopes})
 	h.login = login.New(cfg, h.src, client, h.log.Logger(), nil)
@@ -51,14 +52,14 @@ type attempt struct {
 
 func (h *harness) startLogin() attempt {
 	h.t.Helper()
-	resp, _ := h.login.Handle(context.Background(), flowtest.Request("/login", nil, nil))
+	resp, _ := h.login.Handle(context.Background(), apigwtest.Request("/login", nil, nil))
 	if resp.StatusCode != 302 {
 		h.t.Fatalf("/login status %d: %s", resp.StatusCode, resp.Body)
 	}
 	loc, _ := url.Parse(resp.Headers["Location"])
 	q := loc.Query()
 	return attempt{
-		state: q.Get("state"), nonce: q.Get("nonce"), cookie: flowtest.SetCookies(resp)[0].Value,
+		state: q.Get("state"), nonce: q.Get("nonce"), cookie: apigwtest.SetCookies(resp)[0].Value,
 		challenge: q.Get("code_challenge"), redirectURI: q.Get("redirect_uri"),
 	}
 }
@@ -72,7 +73,7 @@ func (h *harness) callback(ctx context.Context, query url.Values, cookie, accept
 	if cookie != "" {
 		hdr.Set("Cookie", "other=1; "+logincookie.Name+"="+cookie)
 	}
-	resp, err := h.cb.Handle(ctx, flowtest.Request("/callback", query, hdr))
+	resp, err := h.cb.Handle(ctx, apigwtest.Request("/callback", query, hdr))
 	if err != nil {
 		h.t.Fatalf("Handle returned an error (API Gateway would answer a bare 502): %v", err)
 	}
@@ -94,12 +95,12 @@ func assertNoStore(t *testing.T, resp events.APIGatewayProxyResponse) {
 
 func assertCookieCleared(t *testing.T, resp events.APIGatewayProxyResponse) {
 	t.Helper()
-	for _, c := range flowtest.SetCookies(resp) {
+	for _, c := range apigwtest.SetCookies(resp) {
 		if c.Name == logincookie.Name && c.MaxAge < 0 && c.Value == "" {
 			return
 		}
 	}
-	t.Errorf("login cookie not cleared; Set-Cookie = %q", flowtest.Header(resp, "Set-Cookie"))
+	t.Errorf("login cookie not cleared; Set-Cookie = %q", apigwtest.Header(resp, "Set-Cookie"))
 }
 
 func TestCallbackSuccessJSON(t *testing.T) {
@@ -164,7 +165,7 @@ func TestCallbackSuccessHTML(t *testing.T) {
 	if page.HasInlineScript(resp.Body) {
 		t.Error("signed-in page contains script")
 	}
-	for _, want := range []string{"ada@example.com", "curl -H &#39;Authorization: ey", "https://" + flowtest.Domain + "/Prod/hello"} {
+	for _, want := range []string{"ada@example.com", "curl -H &#39;Authorization: ey", "https://" + apigwtest.Domain + "/Prod/hello"} {
 		if !strings.Contains(resp.Body, want) {
 			t.Errorf("page lacks %q", want)
 		}
@@ -485,7 +486,7 @@ func FuzzCallbackQuery(f *testing.F) {
 		if errParam != "" {
 			q.Set("error", errParam)
 		}
-		req := flowtest.Request("/callback", q, http.Header{"Cookie": {cookie}})
+		req := apigwtest.Request("/callback", q, http.Header{"Cookie": {cookie}})
 		resp, err := h.cb.Handle(context.Background(), req)
 		if err != nil {
 			t.Fatalf("Handle error: %v", err)

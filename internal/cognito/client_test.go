@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/example/cognito-sam-go/internal/cognitotest"
-	"github.com/example/cognito-sam-go/internal/tokensign"
+	"github.com/example/cognito-sam-go/internal/cognito/cognitotest"
+	"github.com/example/cognito-sam-go/internal/cognito/cognitotest/tokensign"
 	"golang.org/x/oauth2"
 )
 

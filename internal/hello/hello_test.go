@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/example/cognito-sam-go/internal/flowtest"
+	"github.com/example/cognito-sam-go/internal/apigw/apigwtest"
 )
 
 func TestHello(t *testing.T) {
@@ -24,8 +24,8 @@ func TestHello(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var log flowtest.Log
-			req := flowtest.Request("/hello", nil, nil)
+			var log apigwtest.Log
+			req := apigwtest.Request("/hello", nil, nil)
 			if tt.claims != nil {
 				req.RequestContext.Authorizer = map[string]any{"claims": tt.claims}
 			}

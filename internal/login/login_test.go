@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/example/cognito-sam-go/internal/apigw/apigwtest"
 	"github.com/example/cognito-sam-go/internal/cognito"
 	"github.com/example/cognito-sam-go/internal/config"
-	"github.com/example/cognito-sam-go/internal/flowtest"
 	"github.com/example/cognito-sam-go/internal/logincookie"
 	"github.com/example/cognito-sam-go/internal/secret"
 	"golang.org/x/oauth2"
@@ -28,7 +28,7 @@ func (failingSource) Get(context.Context) (secret.Value, error) {
 	return secret.Value{}, errors.New("AccessDeniedException: not authorized")
 }
 
-func newHandler(t *testing.T, cfg *config.Config, src SecretSource, log *flowtest.Log) *Handler {
+func newHandler(t *testing.T, cfg *config.Config, src SecretSource, log *apigwtest.Log) *Handler {
 	t.Helper()
 	if cfg == nil {
 		cfg = &config.Config{CognitoDomain: domain, SecretName: "s", Scopes: config.DefaultScopes}
@@ -38,9 +38,9 @@ func newHandler(t *testing.T, cfg *config.Config, src SecretSource, log *flowtes
 }
 
 func TestLoginRedirectsWithStateNoncePKCE(t *testing.T) {
-	var log flowtest.Log
+	var log apigwtest.Log
 	h := newHandler(t, nil, secret.Static(creds), &log)
-	resp, err := h.Handle(context.Background(), flowtest.Request("/login", nil, nil))
+	resp, err := h.Handle(context.Background(), apigwtest.Request("/login", nil, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func TestLoginRedirectsWithStateNoncePKCE(t *testing.T) {
 	q := loc.Query()
 	for k, want := range map[string]string{
 		"response_type": "code", "client_id": "client-id", "code_challenge_method": "S256",
-		"redirect_uri": "https://" + flowtest.Domain + "/Prod/callback",
+		"redirect_uri": "https://" + apigwtest.Domain + "/Prod/callback",
 	} {
 		if got := q.Get(k); got != want {
 			t.Errorf("%s = %q, want %q", k, got, want)
@@ -76,7 +76,7 @@ func TestLoginRedirectsWithStateNoncePKCE(t *testing.T) {
 		}
 	}
 
-	cookies := flowtest.SetCookies(resp)
+	cookies := apigwtest.SetCookies(resp)
 	if len(cookies) != 1 {
 		t.Fatalf("Set-Cookie count = %d, want 1", len(cookies))
 	}
@@ -108,11 +108,11 @@ func TestLoginRedirectsWithStateNoncePKCE(t *testing.T) {
 }
 
 func TestLoginIsFreshEachTime(t *testing.T) {
-	var log flowtest.Log
+	var log apigwtest.Log
 	h := newHandler(t, nil, secret.Static(creds), &log)
 	seen := map[string]bool{}
 	for i := 0; i < 3; i++ {
-		resp, _ := h.Handle(context.Background(), flowtest.Request("/login", nil, nil))
+		resp, _ := h.Handle(context.Background(), apigwtest.Request("/login", nil, nil))
 		loc, _ := url.Parse(resp.Headers["Location"])
 		for _, k := range []string{"state", "nonce", "code_challenge"} {
 			v := loc.Query().Get(k)
@@ -132,20 +132,20 @@ func TestLoginRedirectURI(t *testing.T) {
 		want     string
 		status   int
 	}{
-		{"api gateway", "", nil, "https://" + flowtest.Domain + "/Prod/callback", 302},
+		{"api gateway", "", nil, "https://" + apigwtest.Domain + "/Prod/callback", 302},
 		{"loopback", "", nil, "http://localhost:3000/callback", 302},
 		{"override", "https://auth.example.com/callback", nil, "https://auth.example.com/callback", 302},
 		{"custom domain without override", "", nil, "", 500},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var log flowtest.Log
+			var log apigwtest.Log
 			cfg := &config.Config{CognitoDomain: domain, SecretName: "s", Scopes: config.DefaultScopes, RedirectURI: tt.override}
 			h := newHandler(t, cfg, secret.Static(creds), &log)
-			req := flowtest.Request("/login", nil, nil)
+			req := apigwtest.Request("/login", nil, nil)
 			switch tt.name {
 			case "loopback":
-				req = flowtest.Local(req, "localhost:3000")
+				req = apigwtest.Local(req, "localhost:3000")
 			case "custom domain without override":
 				req.RequestContext.DomainName = "auth.example.com"
 				req.Headers["Host"] = "auth.example.com"
@@ -167,16 +167,16 @@ func TestLoginRedirectURI(t *testing.T) {
 
 func TestLoginSecretUnavailable(t *testing.T) {
 	for _, accept := range []string{"application/json", "text/html,application/xhtml+xml"} {
-		var log flowtest.Log
+		var log apigwtest.Log
 		h := newHandler(t, nil, failingSource{}, &log)
-		resp, _ := h.Handle(context.Background(), flowtest.Request("/login", nil, http.Header{"Accept": {accept}}))
+		resp, _ := h.Handle(context.Background(), apigwtest.Request("/login", nil, http.Header{"Accept": {accept}}))
 		if resp.StatusCode != http.StatusServiceUnavailable {
 			t.Errorf("Accept %s: status = %d, want 503", accept, resp.StatusCode)
 		}
 		if strings.Contains(resp.Body, "AccessDenied") {
 			t.Errorf("response leaks internal detail: %s", resp.Body)
 		}
-		if len(flowtest.SetCookies(resp)) != 0 {
+		if len(apigwtest.SetCookies(resp)) != 0 {
 			t.Error("cookie set on failure")
 		}
 		if !strings.Contains(log.String(), "AccessDeniedException") {
@@ -188,10 +188,10 @@ func TestLoginSecretUnavailable(t *testing.T) {
 // BenchmarkLogin measures one /login: state, nonce, verifier, sealing and
 // the redirect (the secret is cached).
 func BenchmarkLogin(b *testing.B) {
-	var log flowtest.Log
+	var log apigwtest.Log
 	cfg := &config.Config{CognitoDomain: domain, SecretName: "s", Scopes: config.DefaultScopes}
 	h := New(cfg, secret.Static(creds), cognito.New(cognito.Options{Domain: domain, Scopes: cfg.Scopes}), log.Logger(), nil)
-	req := flowtest.Request("/login", nil, nil)
+	req := apigwtest.Request("/login", nil, nil)
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {

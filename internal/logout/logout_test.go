@@ -10,24 +10,25 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/example/cognito-sam-go/internal/apigw/apigwtest"
 	"github.com/example/cognito-sam-go/internal/cognito"
-	"github.com/example/cognito-sam-go/internal/cognitotest"
+	"github.com/example/cognito-sam-go/internal/cognito/cognitotest"
 	"github.com/example/cognito-sam-go/internal/config"
-	"github.com/example/cognito-sam-go/internal/flowtest"
 	"github.com/example/cognito-sam-go/internal/page"
 	"github.com/example/cognito-sam-go/internal/secret"
+	"github.com/example/cognito-sam-go/internal/secret/secrettest"
 )
 
 type harness struct {
 	cog *cognitotest.Server
-	src *flowtest.Source
-	log flowtest.Log
+	src *secrettest.Source
+	log apigwtest.Log
 	h   *Handler
 }
 
 func newHarness(t *testing.T) *harness {
 	h := &harness{cog: cognitotest.New(t)}
-	h.src = &flowtest.Source{Cur: secret.Value{ClientID: "client-id", ClientSecret: "first-secret", CookieKey: "k0123456789abcdef0123456789abcdef"}}
+	h.src = &secrettest.Source{Cur: secret.Value{ClientID: "client-id", ClientSecret: "first-secret", CookieKey: "k0123456789abcdef0123456789abcdef"}}
 	cfg := &config.Config{CognitoDomain: h.cog.URL, Issuer: h.cog.Issuer, SecretName: "s", Scopes: config.DefaultScopes}
 	h.h = New(cfg, h.src, cognito.New(cognito.Options{Domain: cfg.CognitoDomain, Issuer: cfg.Issuer}), h.log.Logger(), nil)
 	return h
@@ -37,7 +38,7 @@ var form = http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
 
 func (h *harness) post(t *testing.T, body string, hdr http.Header) events.APIGatewayProxyResponse {
 	t.Helper()
-	resp, err := h.h.Handle(context.Background(), flowtest.Post("/logout", body, hdr))
+	resp, err := h.h.Handle(context.Background(), apigwtest.Post("/logout", body, hdr))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +60,7 @@ func assertCognitoLogout(t *testing.T, h *harness, resp events.APIGatewayProxyRe
 		t.Errorf("redirect to %s, want %s", got, want)
 	}
 	q := loc.Query()
-	if q.Get("client_id") != "client-id" || q.Get("logout_uri") != "https://"+flowtest.Domain+"/Prod/signed-out" {
+	if q.Get("client_id") != "client-id" || q.Get("logout_uri") != "https://"+apigwtest.Domain+"/Prod/signed-out" {
 		t.Errorf("logout query = %v", q)
 	}
 	if resp.Headers["Cache-Control"] != "no-store" {
@@ -70,7 +71,7 @@ func assertCognitoLogout(t *testing.T, h *harness, resp events.APIGatewayProxyRe
 func TestLogoutRevokesThenEndsCognitoSession(t *testing.T) {
 	h := newHarness(t)
 	resp := h.post(t, "refresh_token=the-refresh-token", http.Header{
-		"Content-Type": {"application/x-www-form-urlencoded"}, "Origin": {"https://" + flowtest.Domain}, "Sec-Fetch-Site": {"same-origin"},
+		"Content-Type": {"application/x-www-form-urlencoded"}, "Origin": {"https://" + apigwtest.Domain}, "Sec-Fetch-Site": {"same-origin"},
 	})
 	assertCognitoLogout(t, h, resp)
 	revokes := h.cog.RevokeRequests()
@@ -162,7 +163,7 @@ func TestLogoutSecretUnavailable(t *testing.T) {
 
 func TestLogoutLocalDerivesLoopbackSignedOutURL(t *testing.T) {
 	h := newHarness(t)
-	req := flowtest.Local(flowtest.Post("/logout", "", nil), "localhost:3000")
+	req := apigwtest.Local(apigwtest.Post("/logout", "", nil), "localhost:3000")
 	resp, _ := h.h.Handle(context.Background(), req)
 	loc, _ := url.Parse(resp.Headers["Location"])
 	if got := loc.Query().Get("logout_uri"); got != "http://localhost:3000/signed-out" {
@@ -172,7 +173,7 @@ func TestLogoutLocalDerivesLoopbackSignedOutURL(t *testing.T) {
 
 func TestSignedOutPage(t *testing.T) {
 	h := newHarness(t)
-	req := flowtest.Request("/signed-out", nil, http.Header{"Accept": {"text/html"}})
+	req := apigwtest.Request("/signed-out", nil, http.Header{"Accept": {"text/html"}})
 	resp, _ := h.h.Handle(context.Background(), req)
 	if resp.StatusCode != 200 || !strings.Contains(resp.Body, "Signed out") || !strings.Contains(resp.Body, `href="login"`) {
 		t.Errorf("signed-out page: %d %.200s", resp.StatusCode, resp.Body)

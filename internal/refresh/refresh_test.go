@@ -10,26 +10,27 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/example/cognito-sam-go/internal/apigw/apigwtest"
 	"github.com/example/cognito-sam-go/internal/cognito"
-	"github.com/example/cognito-sam-go/internal/cognitotest"
+	"github.com/example/cognito-sam-go/internal/cognito/cognitotest"
 	"github.com/example/cognito-sam-go/internal/config"
-	"github.com/example/cognito-sam-go/internal/flowtest"
 	"github.com/example/cognito-sam-go/internal/page"
 	"github.com/example/cognito-sam-go/internal/secret"
+	"github.com/example/cognito-sam-go/internal/secret/secrettest"
 )
 
-const ownOrigin = "https://" + flowtest.Domain
+const ownOrigin = "https://" + apigwtest.Domain
 
 type harness struct {
 	cog *cognitotest.Server
-	src *flowtest.Source
-	log flowtest.Log
+	src *secrettest.Source
+	log apigwtest.Log
 	h   *Handler
 }
 
 func newHarness(t *testing.T) *harness {
 	h := &harness{cog: cognitotest.New(t)}
-	h.src = &flowtest.Source{Cur: secret.Value{ClientID: "client-id", ClientSecret: "first-secret", CookieKey: "k0123456789abcdef0123456789abcdef"}}
+	h.src = &secrettest.Source{Cur: secret.Value{ClientID: "client-id", ClientSecret: "first-secret", CookieKey: "k0123456789abcdef0123456789abcdef"}}
 	cfg := &config.Config{CognitoDomain: h.cog.URL, Issuer: h.cog.Issuer, SecretName: "s", Scopes: config.DefaultScopes}
 	client := cognito.New(cognito.Options{Domain: cfg.CognitoDomain, Issuer: cfg.Issuer})
 	h.h = New(cfg, h.src, client, h.log.Logger(), nil)
@@ -43,7 +44,7 @@ func jsonBody(rt string) (string, http.Header) {
 }
 
 func (h *harness) post(ctx context.Context, body string, hdr http.Header) events.APIGatewayProxyResponse {
-	resp, err := h.h.Handle(ctx, flowtest.Post("/refresh", body, hdr))
+	resp, err := h.h.Handle(ctx, apigwtest.Post("/refresh", body, hdr))
 	if err != nil {
 		panic(err)
 	}
@@ -222,7 +223,7 @@ func TestRefreshSecretUnavailable(t *testing.T) {
 
 func TestRefreshBase64Body(t *testing.T) {
 	h := newHarness(t)
-	req := flowtest.Post("/refresh", base64.StdEncoding.EncodeToString([]byte(`{"refresh_token":"b64-token"}`)), http.Header{"Content-Type": {"application/json"}})
+	req := apigwtest.Post("/refresh", base64.StdEncoding.EncodeToString([]byte(`{"refresh_token":"b64-token"}`)), http.Header{"Content-Type": {"application/json"}})
 	req.IsBase64Encoded = true
 	resp, _ := h.h.Handle(context.Background(), req)
 	if resp.StatusCode != 200 || h.cog.Requests()[0].Form.Get("refresh_token") != "b64-token" {

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/example/cognito-sam-go/internal/mototest"
 	"github.com/example/cognito-sam-go/internal/secret"
+	"github.com/example/cognito-sam-go/internal/secret/mototest"
 )
 
 // TestCacheAgainstSecretsManager drives the real SDK client, built from the

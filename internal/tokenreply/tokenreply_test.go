@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/example/cognito-sam-go/internal/apigw"
+	"github.com/example/cognito-sam-go/internal/apigw/apigwtest"
 	"github.com/example/cognito-sam-go/internal/cognito"
-	"github.com/example/cognito-sam-go/internal/flowtest"
 )
 
 func TestReadRefreshToken(t *testing.T) {
@@ -34,7 +34,7 @@ func TestReadRefreshToken(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ReadRefreshToken(flowtest.Post("/refresh", tt.body, http.Header{"Content-Type": {tt.ct}}))
+			got, err := ReadRefreshToken(apigwtest.Post("/refresh", tt.body, http.Header{"Content-Type": {tt.ct}}))
 			if (err == nil) != tt.ok || got != tt.want {
 				t.Errorf("ReadRefreshToken = %q, %v; want %q, ok %v", got, err, tt.want, tt.ok)
 			}
@@ -72,7 +72,7 @@ func FuzzReadRefreshToken(f *testing.F) {
 	f.Add("\x00\xff", "application/json; charset=utf-8")
 	f.Add("", "")
 	f.Fuzz(func(t *testing.T, body, ct string) {
-		tok, err := ReadRefreshToken(flowtest.Post("/refresh", body, http.Header{"Content-Type": {ct}}))
+		tok, err := ReadRefreshToken(apigwtest.Post("/refresh", body, http.Header{"Content-Type": {ct}}))
 		if err == nil && (tok == "" || len(tok) > MaxRefreshTokenLen || strings.ContainsAny(tok, " \n\x00")) {
 			t.Errorf("token %q read from %q", tok, body)
 		}

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/example/cognito-sam-go/internal/tokensign"
+	"github.com/example/cognito-sam-go/internal/cognito/cognitotest/tokensign"
 )
 
 func FuzzParseQuery(f *testing.F) {

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/example/cognito-sam-go/internal/localcognito"
-	"github.com/example/cognito-sam-go/internal/mototest"
+	"github.com/example/cognito-sam-go/internal/local/localcognito"
+	"github.com/example/cognito-sam-go/internal/secret/mototest"
 )
 
 // TestFlowOverHTTPWithSecretFromSecretsManager signs in through the whole

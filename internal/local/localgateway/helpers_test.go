@@ -14,7 +14,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/example/cognito-sam-go/internal/tokensign"
+	"github.com/example/cognito-sam-go/internal/cognito/cognitotest/tokensign"
 )
 
 var discard = slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -18,7 +18,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/example/cognito-sam-go/internal/tokensign"
+	"github.com/example/cognito-sam-go/internal/cognito/cognitotest/tokensign"
 )
 
 // DefaultPoolID is the user pool id used when [Options.PoolID] is empty. It

@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/example/cognito-sam-go/internal/tokensign"
+	"github.com/example/cognito-sam-go/internal/cognito/cognitotest/tokensign"
 )
 
 // PoolID is the user pool id in the fake issuer's path.

@@ -5,7 +5,7 @@ import (
 	"log"
 	"net/http"
 
-	"github.com/example/cognito-sam-go/internal/localcognito"
+	"github.com/example/cognito-sam-go/internal/local/localcognito"
 )
 
 // A pool for local development: serve it on BaseURL and point the

@@ -14,13 +14,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/example/cognito-sam-go/internal/flowtest"
+	"github.com/example/cognito-sam-go/internal/apigw/apigwtest"
 )
 
 // start runs a dev server on free loopback ports until the test ends.
-func start(t *testing.T, opts Options) (*Server, *flowtest.Log) {
+func start(t *testing.T, opts Options) (*Server, *apigwtest.Log) {
 	t.Helper()
-	var log flowtest.Log
+	var log apigwtest.Log
 	if opts.Addr == "" {
 		opts.Addr = "localhost:0"
 	}

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/example/cognito-sam-go/internal/tokensign"
+	"github.com/example/cognito-sam-go/internal/cognito/cognitotest/tokensign"
 )
 
 func getUserInfo(t *testing.T, p *testPool, accessToken string) page {

@@ -10,7 +10,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/example/cognito-sam-go/internal/localgateway"
+	"github.com/example/cognito-sam-go/internal/local/localgateway"
 )
 
 func ExampleNew() {

@@ -1,12 +1,10 @@
-// Package flowtest builds API Gateway events for handler tests, as API
+// Package apigwtest builds API Gateway events for handler tests, as API
 // Gateway's REST proxy integration would deliver them, and records log
 // output so tests can prove that nothing secret was written.
-package flowtest
+package apigwtest
 
 import (
 	"bytes"
-	"context"
-	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -15,7 +13,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/example/cognito-sam-go/internal/apigw"
-	"github.com/example/cognito-sam-go/internal/secret"
 )
 
 // Domain and Stage of the API Gateway deployment the events come from.
@@ -110,37 +107,6 @@ func (l *Log) String() string {
 
 // Logger returns the production JSON logger writing to l.
 func (l *Log) Logger() *slog.Logger { return apigw.NewLogger(l) }
-
-// Source is a secret source for handler tests: Cur is served; Next, when
-// set, is what a forced refresh finds (a rotated secret); Fail makes Get
-// fail like an unreadable secret.
-type Source struct {
-	mu        sync.Mutex
-	Cur, Next secret.Value
-	Fail      bool
-	Refreshes int
-}
-
-// Get returns Cur, or an error when Fail is set.
-func (s *Source) Get(context.Context) (secret.Value, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.Fail {
-		return secret.Value{}, errors.New("ResourceNotFoundException: secret gone")
-	}
-	return s.Cur, nil
-}
-
-// Refresh counts the call and moves to Next when it is set.
-func (s *Source) Refresh(context.Context, secret.Value) (secret.Value, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.Refreshes++
-	if s.Next != (secret.Value{}) {
-		s.Cur = s.Next
-	}
-	return s.Cur, nil
-}
 
 // Post returns a POST event for path with body and headers.
 func Post(path, body string, headers http.Header) events.APIGatewayProxyRequest {

@@ -1,0 +1,43 @@
+// Package secrettest provides a secret source for handler tests: a fixed
+// value that can fail on demand or change on a forced refresh, as a rotated
+// secret would.
+package secrettest
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"github.com/example/cognito-sam-go/internal/secret"
+)
+
+// Source is a secret source for handler tests: Cur is served; Next, when
+// set, is what a forced refresh finds (a rotated secret); Fail makes Get
+// fail like an unreadable secret.
+type Source struct {
+	mu        sync.Mutex
+	Cur, Next secret.Value
+	Fail      bool
+	Refreshes int
+}
+
+// Get returns Cur, or an error when Fail is set.
+func (s *Source) Get(context.Context) (secret.Value, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.Fail {
+		return secret.Value{}, errors.New("ResourceNotFoundException: secret gone")
+	}
+	return s.Cur, nil
+}
+
+// Refresh counts the call and moves to Next when it is set.
+func (s *Source) Refresh(context.Context, secret.Value) (secret.Value, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.Refreshes++
+	if s.Next != (secret.Value{}) {
+		s.Cur = s.Next
+	}
+	return s.Cur, nil
+}
