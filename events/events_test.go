@@ -14,15 +14,13 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/example/cognito-sam-go/internal/apigw"
-	"github.com/example/cognito-sam-go/internal/callback"
 	"github.com/example/cognito-sam-go/internal/cognito"
 	"github.com/example/cognito-sam-go/internal/cognito/cognitotest"
 	"github.com/example/cognito-sam-go/internal/config"
 	"github.com/example/cognito-sam-go/internal/hello"
-	"github.com/example/cognito-sam-go/internal/login"
-	"github.com/example/cognito-sam-go/internal/logout"
-	"github.com/example/cognito-sam-go/internal/refresh"
+	"github.com/example/cognito-sam-go/internal/routes"
 	"github.com/example/cognito-sam-go/internal/secret"
+	"github.com/example/cognito-sam-go/internal/signin"
 )
 
 type handler func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error)
@@ -31,15 +29,27 @@ func TestEvents(t *testing.T) {
 	cog := cognitotest.New(t)
 	cog.HandleToken(cognitotest.OAuthError(500, "must_not_be_called"))
 	cfg := &config.Config{CognitoDomain: cog.URL, Issuer: cog.Issuer, SecretName: "s", Scopes: config.DefaultScopes}
-	src := secret.Static{ClientID: "client-id", ClientSecret: "s", CookieKey: "0123456789abcdef0123456789abcdef"}
+	src := secret.Static{Value: secret.Value{ClientID: "client-id", ClientSecret: "s", CookieKey: "0123456789abcdef0123456789abcdef"}}
 	client := cognito.New(cognito.Options{Domain: cfg.CognitoDomain, Issuer: cfg.Issuer, Scopes: cfg.Scopes})
 	log := apigw.NewLogger(&bytes.Buffer{})
-	loginH := login.New(cfg, src, client, log, nil).Handle
-	callbackH := callback.New(cfg, src, client, log, nil).Handle
-	helloH := hello.New(log).Handle
 	cog.HandleRevoke(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
-	refreshH := refresh.New(cfg, src, client, log, nil).Handle
-	logoutH := logout.New(cfg, src, client, log, nil).Handle
+	// Each function's Lambda handler, as its main builds it from the route
+	// table.
+	binders := []routes.Binder{signin.New(signin.Options{Config: cfg, Secrets: src, Cognito: client, Logger: log}), hello.New(log)}
+	fn := func(name string) handler {
+		for _, b := range binders {
+			if _, ok := b.HandlerFor(routes.Of(name)[0]); ok {
+				h, err := routes.Handler(name, b)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return h
+			}
+		}
+		t.Fatalf("no handler for function %s", name)
+		return nil
+	}
+	loginH, callbackH, helloH, refreshH, logoutH := fn("login"), fn("callback"), fn("hello"), fn("refresh"), fn("logout")
 
 	tests := map[string]struct {
 		h      handler

@@ -4,7 +4,7 @@
 //
 //	go run ./cmd/local
 //
-// See internal/devserver, and -h for the flags.
+// See internal/local/devserver, and -h for the flags.
 package main
 
 import (

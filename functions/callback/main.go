@@ -1,5 +1,6 @@
 // Command callback is the GET /callback Lambda function: it exchanges the
-// authorization code and hands the tokens back. See internal/callback.
+// authorization code and hands the tokens back. Its routes are in internal/routes,
+// its handlers in internal/signin.
 package main
 
 import (
@@ -8,17 +9,15 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/example/cognito-sam-go/internal/apigw"
-	"github.com/example/cognito-sam-go/internal/callback"
-	"github.com/example/cognito-sam-go/internal/config"
-	"github.com/example/cognito-sam-go/internal/setup"
+	"github.com/example/cognito-sam-go/internal/signin"
 )
 
 func main() {
 	log := apigw.NewLogger(os.Stdout)
-	d, err := setup.Load(context.Background(), os.Getenv, config.RequireIssuer)
+	h, err := signin.Function(context.Background(), "callback", os.Getenv, log)
 	if err != nil {
 		log.Error("cannot start", "error", err.Error())
 		os.Exit(1)
 	}
-	lambda.Start(callback.New(d.Config, d.Secrets, d.Cognito, log, nil).Handle)
+	lambda.Start(h)
 }

@@ -1,5 +1,6 @@
 // Command login is the GET /login Lambda function: it sends the browser to
-// Cognito's sign-in page. See internal/login.
+// Cognito's sign-in page. Its routes are in internal/routes,
+// its handlers in internal/signin.
 package main
 
 import (
@@ -8,16 +9,15 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/example/cognito-sam-go/internal/apigw"
-	"github.com/example/cognito-sam-go/internal/login"
-	"github.com/example/cognito-sam-go/internal/setup"
+	"github.com/example/cognito-sam-go/internal/signin"
 )
 
 func main() {
 	log := apigw.NewLogger(os.Stdout)
-	d, err := setup.Load(context.Background(), os.Getenv)
+	h, err := signin.Function(context.Background(), "login", os.Getenv, log)
 	if err != nil {
 		log.Error("cannot start", "error", err.Error())
 		os.Exit(1)
 	}
-	lambda.Start(login.New(d.Config, d.Secrets, d.Cognito, log, nil).Handle)
+	lambda.Start(h)
 }

@@ -1,5 +1,6 @@
 // Command refresh is the POST /refresh Lambda function: it trades a refresh
-// token for new tokens. See internal/refresh.
+// token for new tokens. Its routes are in internal/routes,
+// its handlers in internal/signin.
 package main
 
 import (
@@ -8,17 +9,15 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/example/cognito-sam-go/internal/apigw"
-	"github.com/example/cognito-sam-go/internal/config"
-	"github.com/example/cognito-sam-go/internal/refresh"
-	"github.com/example/cognito-sam-go/internal/setup"
+	"github.com/example/cognito-sam-go/internal/signin"
 )
 
 func main() {
 	log := apigw.NewLogger(os.Stdout)
-	d, err := setup.Load(context.Background(), os.Getenv, config.RequireIssuer)
+	h, err := signin.Function(context.Background(), "refresh", os.Getenv, log)
 	if err != nil {
 		log.Error("cannot start", "error", err.Error())
 		os.Exit(1)
 	}
-	lambda.Start(refresh.New(d.Config, d.Secrets, d.Cognito, log, nil).Handle)
+	lambda.Start(h)
 }

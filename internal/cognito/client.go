@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -94,6 +95,14 @@ func (c *Client) AuthCodeURL(clientID, redirectURI, state, nonce, verifier strin
 	return c.config(clientID, "", redirectURI).AuthCodeURL(state,
 		oauth2.S256ChallengeOption(verifier),
 		oauth2.SetAuthURLParam("nonce", nonce))
+}
+
+// LogoutURL returns the /logout URL that ends the user's Cognito session
+// and then sends the browser to logoutURI, which must be one of the app
+// client's sign-out URLs.
+func (c *Client) LogoutURL(clientID, logoutURI string) string {
+	q := url.Values{"client_id": {clientID}, "logout_uri": {logoutURI}}
+	return c.domain + "/logout?" + q.Encode()
 }
 
 // Exchange trades an authorization code for tokens at /oauth2/token with

@@ -49,6 +49,21 @@ func TestAuthCodeURL(t *testing.T) {
 	}
 }
 
+func TestLogoutURL(t *testing.T) {
+	c := New(Options{Domain: "https://d.auth.us-east-1.amazoncognito.com/"})
+	got, err := url.Parse(c.LogoutURL("client id", "https://api.example.com/Prod/signed-out?x=1&y=2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if base := got.Scheme + "://" + got.Host + got.Path; base != "https://d.auth.us-east-1.amazoncognito.com/logout" {
+		t.Errorf("logout endpoint = %s", base)
+	}
+	q := got.Query()
+	if q.Get("client_id") != "client id" || q.Get("logout_uri") != "https://api.example.com/Prod/signed-out?x=1&y=2" || len(q) != 2 {
+		t.Errorf("query = %v, want client_id and logout_uri, escaped", q)
+	}
+}
+
 func TestExchangeSendsBasicAuthVerifierAndRedirect(t *testing.T) {
 	s := cognitotest.New(t)
 	s.HandleToken(s.Tokens(clientID, ""))

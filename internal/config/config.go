@@ -32,7 +32,8 @@ const APIScope = "api/read"
 // DefaultScopes is what /login requests when OAUTH_SCOPES is not set.
 var DefaultScopes = []string{"openid", "email", "profile", APIScope}
 
-// Config is the validated configuration of the login and callback functions.
+// Config is the validated configuration of the sign-in functions (package
+// signin).
 type Config struct {
 	// CognitoDomain is the user pool domain's base URL without a trailing
 	// slash, e.g. https://myapp.auth.us-east-1.amazoncognito.com.

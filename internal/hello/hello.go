@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/example/cognito-sam-go/internal/apigw"
+	"github.com/example/cognito-sam-go/internal/routes"
 )
 
 // Handler serves GET /hello.
@@ -20,6 +21,14 @@ type Handler struct {
 
 // New returns a hello Handler.
 func New(log *slog.Logger) *Handler { return &Handler{log: log} }
+
+// HandlerFor returns Handle for GET /hello (routes.Binder).
+func (h *Handler) HandlerFor(r routes.Route) (routes.HandlerFunc, bool) {
+	if r.Key() == routes.Hello.Key() {
+		return h.Handle, true
+	}
+	return nil, false
+}
 
 // Greeting is the JSON body of a successful call.
 type Greeting struct {

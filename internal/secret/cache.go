@@ -209,10 +209,11 @@ func waitFor(ctx context.Context, ch <-chan struct{}) error {
 }
 
 // Static is a secret source with a fixed value, for local runs and tests.
-type Static Value
+// It prints redacted, like Value.
+type Static struct{ Value }
 
 // Get returns the value.
-func (s Static) Get(context.Context) (Value, error) { return Value(s), nil }
+func (s Static) Get(context.Context) (Value, error) { return s.Value, nil }
 
 // Refresh returns the value: a fixed secret cannot change.
-func (s Static) Refresh(context.Context, Value) (Value, error) { return Value(s), nil }
+func (s Static) Refresh(context.Context, Value) (Value, error) { return s.Value, nil }

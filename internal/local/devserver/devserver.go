@@ -1,6 +1,7 @@
 // Package devserver runs the whole sign-in flow on one machine: the app's
-// own handlers (login, callback, hello, refresh, logout) behind an API Gateway emulator (package localgateway, with
-// the Cognito authorizer enforced on /hello), a local Cognito user pool
+// own handlers behind an API Gateway emulator (package localgateway), every
+// route of the route table (package routes) with the Cognito authorizer
+// enforced where the table says, a local Cognito user pool
 // (package localcognito), and the client secret held in memory or read from
 // Secrets Manager through the same code path as in Lambda.
 //
@@ -25,16 +26,14 @@ import (
 	"sync"
 	"time"
 
-	"github.com/example/cognito-sam-go/internal/callback"
 	"github.com/example/cognito-sam-go/internal/cognito"
 	"github.com/example/cognito-sam-go/internal/config"
 	"github.com/example/cognito-sam-go/internal/hello"
 	"github.com/example/cognito-sam-go/internal/local/localcognito"
 	"github.com/example/cognito-sam-go/internal/local/localgateway"
-	"github.com/example/cognito-sam-go/internal/login"
-	"github.com/example/cognito-sam-go/internal/logout"
-	"github.com/example/cognito-sam-go/internal/refresh"
+	"github.com/example/cognito-sam-go/internal/routes"
 	"github.com/example/cognito-sam-go/internal/secret"
+	"github.com/example/cognito-sam-go/internal/signin"
 )
 
 // Defaults of Options.
@@ -125,8 +124,8 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 			BaseURL: "http://" + hostPort(opts.CognitoAddr, cogLn.Addr()),
 			Clients: []localcognito.Client{{
 				ID: creds.ClientID, Secrets: []string{creds.ClientSecret},
-				CallbackURLs: apiURLs(apiLn.Addr(), "/callback"),
-				LogoutURLs:   apiURLs(apiLn.Addr(), "/signed-out"),
+				CallbackURLs: apiURLs(apiLn.Addr(), routes.Callback.Path),
+				LogoutURLs:   apiURLs(apiLn.Addr(), routes.SignedOut.Path),
 				Scopes:       []string{"openid", "email", "profile", config.APIScope},
 			}},
 			Users:  []localcognito.User{{Email: opts.User, Password: opts.Password}},
@@ -155,19 +154,13 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	s.CognitoDomain, s.Issuer, s.ClientID = cfg.CognitoDomain, cfg.Issuer, creds.ClientID
 
 	client := cognito.New(cognito.Options{Domain: cfg.CognitoDomain, Issuer: cfg.Issuer, Scopes: cfg.Scopes})
-	logoutH := logout.New(cfg, src, client, log, nil)
-	gw, err := localgateway.New(localgateway.Options{
-		Logger: log.With("component", "api-gateway"),
-		Routes: []localgateway.Route{
-			{Method: http.MethodGet, Path: "/login", Handler: login.New(cfg, src, client, log, nil).Handle},
-			{Method: http.MethodGet, Path: "/callback", Handler: callback.New(cfg, src, client, log, nil).Handle},
-			{Method: http.MethodGet, Path: "/hello", Handler: hello.New(log).Handle,
-				Authorizer: &localgateway.CognitoAuthorizer{Issuer: cfg.Issuer, Scopes: []string{config.APIScope}}},
-			{Method: http.MethodPost, Path: "/refresh", Handler: refresh.New(cfg, src, client, log, nil).Handle},
-			{Method: http.MethodPost, Path: "/logout", Handler: logoutH.Handle},
-			{Method: http.MethodGet, Path: "/signed-out", Handler: logoutH.Handle},
-		},
-	})
+	gwRoutes, err := gatewayRoutes(cfg.Issuer,
+		signin.New(signin.Options{Config: cfg, Secrets: src, Cognito: client, Logger: log}),
+		hello.New(log))
+	if err != nil {
+		return fail(err)
+	}
+	gw, err := localgateway.New(localgateway.Options{Logger: log.With("component", "api-gateway"), Routes: gwRoutes})
 	if err != nil {
 		return fail(fmt.Errorf("API gateway: %w", err))
 	}
@@ -175,12 +168,37 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	return s, nil
 }
 
+// gatewayRoutes serves every route of the table with the handler of the
+// concern that binds it, behind the Cognito authorizer where the table
+// says so, as API Gateway would.
+func gatewayRoutes(issuer string, binders ...routes.Binder) ([]localgateway.Route, error) {
+	var out []localgateway.Route
+	for _, r := range routes.All {
+		var h routes.HandlerFunc
+		for _, b := range binders {
+			if bh, ok := b.HandlerFor(r); ok {
+				h = bh
+				break
+			}
+		}
+		if h == nil {
+			return nil, fmt.Errorf("no handler for %s", r.Key())
+		}
+		gr := localgateway.Route{Method: r.Method, Path: r.Path, Handler: h}
+		if r.Protected() {
+			gr.Authorizer = &localgateway.CognitoAuthorizer{Issuer: issuer, Scopes: r.Scopes}
+		}
+		out = append(out, gr)
+	}
+	return out, nil
+}
+
 // secretSource returns where the handlers read the client secret, and the
 // credentials to register with a local Cognito.
-func secretSource(ctx context.Context, opts Options) (callback.SecretSource, secret.Value, error) {
+func secretSource(ctx context.Context, opts Options) (signin.Secrets, secret.Value, error) {
 	if !opts.SecretFromAWS {
 		v := secret.Value{ClientID: LocalClientID, ClientSecret: random(32), CookieKey: random(32)}
-		return secret.Static(v), v, nil
+		return secret.Static{Value: v}, v, nil
 	}
 	name := opts.Getenv(config.EnvSecretName)
 	if name == "" {

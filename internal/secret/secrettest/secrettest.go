@@ -18,13 +18,15 @@ type Source struct {
 	mu        sync.Mutex
 	Cur, Next secret.Value
 	Fail      bool
-	Refreshes int
+	Gets      int // calls of Get
+	Refreshes int // calls of Refresh
 }
 
-// Get returns Cur, or an error when Fail is set.
+// Get counts the call and returns Cur, or an error when Fail is set.
 func (s *Source) Get(context.Context) (secret.Value, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.Gets++
 	if s.Fail {
 		return secret.Value{}, errors.New("ResourceNotFoundException: secret gone")
 	}

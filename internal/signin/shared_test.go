@@ -1,4 +1,4 @@
-package tokenreply
+package signin
 
 import (
 	"errors"
@@ -34,9 +34,9 @@ func TestReadRefreshToken(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ReadRefreshToken(apigwtest.Post("/refresh", tt.body, http.Header{"Content-Type": {tt.ct}}))
+			got, err := readRefreshToken(apigwtest.Post("/refresh", tt.body, http.Header{"Content-Type": {tt.ct}}))
 			if (err == nil) != tt.ok || got != tt.want {
-				t.Errorf("ReadRefreshToken = %q, %v; want %q, ok %v", got, err, tt.want, tt.ok)
+				t.Errorf("readRefreshToken = %q, %v; want %q, ok %v", got, err, tt.want, tt.ok)
 			}
 			// The error text reaches the 400 body and the log: it must not
 			// carry the token.
@@ -54,13 +54,13 @@ func TestCognitoErrorMapping(t *testing.T) {
 		cognito.ErrUnavailable: 502, cognito.ErrInvalidClient: 502, cognito.ErrRejected: 502,
 		errors.New("other"): 502,
 	} {
-		got := apigw.Status(apigw.AsError(CognitoError(err, onGrant)).Kind)
+		got := apigw.Status(apigw.AsError(tokenError(err, onGrant)).Kind)
 		if got != want {
-			t.Errorf("CognitoError(%v) status = %d, want %d", err, got, want)
+			t.Errorf("tokenError(%v) status = %d, want %d", err, got, want)
 		}
 	}
 	if onGrant.Err != nil {
-		t.Error("CognitoError modified the caller's template error")
+		t.Error("tokenError modified the caller's template error")
 	}
 }
 
@@ -72,7 +72,7 @@ func FuzzReadRefreshToken(f *testing.F) {
 	f.Add("\x00\xff", "application/json; charset=utf-8")
 	f.Add("", "")
 	f.Fuzz(func(t *testing.T, body, ct string) {
-		tok, err := ReadRefreshToken(apigwtest.Post("/refresh", body, http.Header{"Content-Type": {ct}}))
+		tok, err := readRefreshToken(apigwtest.Post("/refresh", body, http.Header{"Content-Type": {ct}}))
 		if err == nil && (tok == "" || len(tok) > MaxRefreshTokenLen || strings.ContainsAny(tok, " \n\x00")) {
 			t.Errorf("token %q read from %q", tok, body)
 		}

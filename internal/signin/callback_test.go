@@ -1,4 +1,4 @@
-package callback_test
+package signin
 
 import (
 	"context"
@@ -11,11 +11,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/example/cognito-sam-go/internal/apigw/apigwtest"
-	"github.com/example/cognito-sam-go/internal/callback"
 	"github.com/example/cognito-sam-go/internal/cognito"
 	"github.com/example/cognito-sam-go/internal/cognito/cognitotest"
 	"github.com/example/cognito-sam-go/internal/config"
-	"github.com/example/cognito-sam-go/internal/login"
 	"github.com/example/cognito-sam-go/internal/logincookie"
 	"github.com/example/cognito-sam-go/internal/page"
 	"github.com/example/cognito-sam-go/internal/secret"
@@ -30,8 +28,8 @@ type harness struct {
 	cog   *cognitotest.Server
 	src   *secrettest.Source
 	log   apigwtest.Log
-	login *login.Handler
-	cb    *callback.Handler
+	login *Server
+	cb    *Server       // its clock is shifted by clock
 	clock time.Duration // added to the callback's clock
 }
 
@@ -40,8 +38,8 @@ func newHarness(t testing.TB) *harness {
 	h.src = &secrettest.Source{Cur: secret.Value{ClientID: "client-id", ClientSecret: "first-secret", CookieKey: cookieKey}}
 	cfg := &config.Config{CognitoDomain: h.cog.URL, Issuer: h.cog.Issuer, SecretName: "s", Scopes: config.DefaultScopes}
 	client := cognito.New(cognito.Options{Domain: cfg.CognitoDomain, Issuer: cfg.Issuer, Scopes: cfg.Scopes})
-	h.login = login.New(cfg, h.src, client, h.log.Logger(), nil)
-	h.cb = callback.New(cfg, h.src, client, h.log.Logger(), func() time.Time { return time.Now().Add(h.clock) })
+	h.login = New(Options{Config: cfg, Secrets: h.src, Cognito: client, Logger: h.log.Logger()})
+	h.cb = New(Options{Config: cfg, Secrets: h.src, Cognito: client, Logger: h.log.Logger(), Now: func() time.Time { return time.Now().Add(h.clock) }})
 	return h
 }
 
@@ -52,7 +50,7 @@ type attempt struct {
 
 func (h *harness) startLogin() attempt {
 	h.t.Helper()
-	resp, _ := h.login.Handle(context.Background(), apigwtest.Request("/login", nil, nil))
+	resp, _ := h.login.Login(context.Background(), apigwtest.Request("/login", nil, nil))
 	if resp.StatusCode != 302 {
 		h.t.Fatalf("/login status %d: %s", resp.StatusCode, resp.Body)
 	}
@@ -73,7 +71,7 @@ func (h *harness) callback(ctx context.Context, query url.Values, cookie, accept
 	if cookie != "" {
 		hdr.Set("Cookie", "other=1; "+logincookie.Name+"="+cookie)
 	}
-	resp, err := h.cb.Handle(ctx, apigwtest.Request("/callback", query, hdr))
+	resp, err := h.cb.Callback(ctx, apigwtest.Request("/callback", query, hdr))
 	if err != nil {
 		h.t.Fatalf("Handle returned an error (API Gateway would answer a bare 502): %v", err)
 	}
@@ -219,7 +217,7 @@ func TestCallbackRejectsBeforeCallingCognito(t *testing.T) {
 			return url.Values{"state": {a.state}}, a.cookie
 		}, 400, "invalid_request"},
 		{"code over 1 KiB", func(h *harness, a attempt) (url.Values, string) {
-			return url.Values{"code": {strings.Repeat("c", callback.MaxCodeLen+1)}, "state": {a.state}}, a.cookie
+			return url.Values{"code": {strings.Repeat("c", MaxCodeLen+1)}, "state": {a.state}}, a.cookie
 		}, 400, "invalid_request"},
 		{"repeated code", func(h *harness, a attempt) (url.Values, string) {
 			return url.Values{"code": {"a", "b"}, "state": {a.state}}, a.cookie
@@ -487,7 +485,7 @@ func FuzzCallbackQuery(f *testing.F) {
 			q.Set("error", errParam)
 		}
 		req := apigwtest.Request("/callback", q, http.Header{"Cookie": {cookie}})
-		resp, err := h.cb.Handle(context.Background(), req)
+		resp, err := h.cb.Callback(context.Background(), req)
 		if err != nil {
 			t.Fatalf("Handle error: %v", err)
 		}
@@ -537,5 +535,21 @@ func BenchmarkCallback(b *testing.B) {
 		if resp := h.callback(ctx, ok(a), a.cookie, "application/json"); resp.StatusCode != 200 {
 			b.Fatalf("status %d: %s", resp.StatusCode, resp.Body)
 		}
+	}
+}
+
+// TestCallbackReadsTheSecretOnce: one sign-in reads the secret once, for
+// both the cookie key and the exchange; the only second read is the forced
+// refresh after invalid_client.
+func TestCallbackReadsTheSecretOnce(t *testing.T) {
+	h := newHarness(t)
+	a := h.startLogin()
+	h.src.Gets = 0
+	h.cog.HandleToken(h.cog.Tokens("client-id", a.nonce))
+	if resp := h.callback(context.Background(), ok(a), a.cookie, "application/json"); resp.StatusCode != 200 {
+		t.Fatalf("status = %d; body %s", resp.StatusCode, resp.Body)
+	}
+	if h.src.Gets != 1 || h.src.Refreshes != 0 {
+		t.Errorf("secret reads: Get %d, Refresh %d; want 1 and 0", h.src.Gets, h.src.Refreshes)
 	}
 }

@@ -1,4 +1,4 @@
-package login
+package signin
 
 import (
 	"context"
@@ -28,19 +28,23 @@ func (failingSource) Get(context.Context) (secret.Value, error) {
 	return secret.Value{}, errors.New("AccessDeniedException: not authorized")
 }
 
-func newHandler(t *testing.T, cfg *config.Config, src SecretSource, log *apigwtest.Log) *Handler {
+func (f failingSource) Refresh(ctx context.Context, _ secret.Value) (secret.Value, error) {
+	return f.Get(ctx)
+}
+
+func newHandler(t *testing.T, cfg *config.Config, src Secrets, log *apigwtest.Log) *Server {
 	t.Helper()
 	if cfg == nil {
 		cfg = &config.Config{CognitoDomain: domain, SecretName: "s", Scopes: config.DefaultScopes}
 	}
 	client := cognito.New(cognito.Options{Domain: cfg.CognitoDomain, Scopes: cfg.Scopes})
-	return New(cfg, src, client, log.Logger(), nil)
+	return New(Options{Config: cfg, Secrets: src, Cognito: client, Logger: log.Logger()})
 }
 
 func TestLoginRedirectsWithStateNoncePKCE(t *testing.T) {
 	var log apigwtest.Log
-	h := newHandler(t, nil, secret.Static(creds), &log)
-	resp, err := h.Handle(context.Background(), apigwtest.Request("/login", nil, nil))
+	h := newHandler(t, nil, secret.Static{Value: creds}, &log)
+	resp, err := h.Login(context.Background(), apigwtest.Request("/login", nil, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,10 +113,10 @@ func TestLoginRedirectsWithStateNoncePKCE(t *testing.T) {
 
 func TestLoginIsFreshEachTime(t *testing.T) {
 	var log apigwtest.Log
-	h := newHandler(t, nil, secret.Static(creds), &log)
+	h := newHandler(t, nil, secret.Static{Value: creds}, &log)
 	seen := map[string]bool{}
 	for i := 0; i < 3; i++ {
-		resp, _ := h.Handle(context.Background(), apigwtest.Request("/login", nil, nil))
+		resp, _ := h.Login(context.Background(), apigwtest.Request("/login", nil, nil))
 		loc, _ := url.Parse(resp.Headers["Location"])
 		for _, k := range []string{"state", "nonce", "code_challenge"} {
 			v := loc.Query().Get(k)
@@ -141,7 +145,7 @@ func TestLoginRedirectURI(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var log apigwtest.Log
 			cfg := &config.Config{CognitoDomain: domain, SecretName: "s", Scopes: config.DefaultScopes, RedirectURI: tt.override}
-			h := newHandler(t, cfg, secret.Static(creds), &log)
+			h := newHandler(t, cfg, secret.Static{Value: creds}, &log)
 			req := apigwtest.Request("/login", nil, nil)
 			switch tt.name {
 			case "loopback":
@@ -150,7 +154,7 @@ func TestLoginRedirectURI(t *testing.T) {
 				req.RequestContext.DomainName = "auth.example.com"
 				req.Headers["Host"] = "auth.example.com"
 			}
-			resp, _ := h.Handle(context.Background(), req)
+			resp, _ := h.Login(context.Background(), req)
 			if resp.StatusCode != tt.status {
 				t.Fatalf("status = %d, want %d", resp.StatusCode, tt.status)
 			}
@@ -169,7 +173,7 @@ func TestLoginSecretUnavailable(t *testing.T) {
 	for _, accept := range []string{"application/json", "text/html,application/xhtml+xml"} {
 		var log apigwtest.Log
 		h := newHandler(t, nil, failingSource{}, &log)
-		resp, _ := h.Handle(context.Background(), apigwtest.Request("/login", nil, http.Header{"Accept": {accept}}))
+		resp, _ := h.Login(context.Background(), apigwtest.Request("/login", nil, http.Header{"Accept": {accept}}))
 		if resp.StatusCode != http.StatusServiceUnavailable {
 			t.Errorf("Accept %s: status = %d, want 503", accept, resp.StatusCode)
 		}
@@ -190,12 +194,12 @@ func TestLoginSecretUnavailable(t *testing.T) {
 func BenchmarkLogin(b *testing.B) {
 	var log apigwtest.Log
 	cfg := &config.Config{CognitoDomain: domain, SecretName: "s", Scopes: config.DefaultScopes}
-	h := New(cfg, secret.Static(creds), cognito.New(cognito.Options{Domain: domain, Scopes: cfg.Scopes}), log.Logger(), nil)
+	h := New(Options{Config: cfg, Secrets: secret.Static{Value: creds}, Cognito: cognito.New(cognito.Options{Domain: domain, Scopes: cfg.Scopes}), Logger: log.Logger()})
 	req := apigwtest.Request("/login", nil, nil)
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		if resp, _ := h.Handle(ctx, req); resp.StatusCode != http.StatusFound {
+		if resp, _ := h.Login(ctx, req); resp.StatusCode != http.StatusFound {
 			b.Fatal(resp.StatusCode)
 		}
 	}

@@ -1,4 +1,4 @@
-package logout
+package signin
 
 import (
 	"context"
@@ -19,26 +19,26 @@ import (
 	"github.com/example/cognito-sam-go/internal/secret/secrettest"
 )
 
-type harness struct {
+type logoutHarness struct {
 	cog *cognitotest.Server
 	src *secrettest.Source
 	log apigwtest.Log
-	h   *Handler
+	h   *Server
 }
 
-func newHarness(t *testing.T) *harness {
-	h := &harness{cog: cognitotest.New(t)}
+func newLogoutHarness(t *testing.T) *logoutHarness {
+	h := &logoutHarness{cog: cognitotest.New(t)}
 	h.src = &secrettest.Source{Cur: secret.Value{ClientID: "client-id", ClientSecret: "first-secret", CookieKey: "k0123456789abcdef0123456789abcdef"}}
 	cfg := &config.Config{CognitoDomain: h.cog.URL, Issuer: h.cog.Issuer, SecretName: "s", Scopes: config.DefaultScopes}
-	h.h = New(cfg, h.src, cognito.New(cognito.Options{Domain: cfg.CognitoDomain, Issuer: cfg.Issuer}), h.log.Logger(), nil)
+	h.h = New(Options{Config: cfg, Secrets: h.src, Cognito: cognito.New(cognito.Options{Domain: cfg.CognitoDomain, Issuer: cfg.Issuer}), Logger: h.log.Logger()})
 	return h
 }
 
 var form = http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
 
-func (h *harness) post(t *testing.T, body string, hdr http.Header) events.APIGatewayProxyResponse {
+func (h *logoutHarness) post(t *testing.T, body string, hdr http.Header) events.APIGatewayProxyResponse {
 	t.Helper()
-	resp, err := h.h.Handle(context.Background(), apigwtest.Post("/logout", body, hdr))
+	resp, err := h.h.Logout(context.Background(), apigwtest.Post("/logout", body, hdr))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func (h *harness) post(t *testing.T, body string, hdr http.Header) events.APIGat
 
 // assertCognitoLogout checks the 303 to Cognito's /logout with the client id
 // and the registered logout_uri.
-func assertCognitoLogout(t *testing.T, h *harness, resp events.APIGatewayProxyResponse) {
+func assertCognitoLogout(t *testing.T, h *logoutHarness, resp events.APIGatewayProxyResponse) {
 	t.Helper()
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("status = %d, want 303; body %s", resp.StatusCode, resp.Body)
@@ -69,7 +69,7 @@ func assertCognitoLogout(t *testing.T, h *harness, resp events.APIGatewayProxyRe
 }
 
 func TestLogoutRevokesThenEndsCognitoSession(t *testing.T) {
-	h := newHarness(t)
+	h := newLogoutHarness(t)
 	resp := h.post(t, "refresh_token=the-refresh-token", http.Header{
 		"Content-Type": {"application/x-www-form-urlencoded"}, "Origin": {"https://" + apigwtest.Domain}, "Sec-Fetch-Site": {"same-origin"},
 	})
@@ -98,7 +98,7 @@ func TestLogoutWithoutTokenEndsCognitoSessionOnly(t *testing.T) {
 		"unreadable":     {"garbage", http.Header{"Content-Type": {"text/plain"}}},
 	} {
 		t.Run(name, func(t *testing.T) {
-			h := newHarness(t)
+			h := newLogoutHarness(t)
 			assertCognitoLogout(t, h, h.post(t, tc.body, tc.hdr))
 			if n := len(h.cog.RevokeRequests()); n != 0 {
 				t.Errorf("revoke requests = %d, want 0", n)
@@ -120,7 +120,7 @@ func TestLogoutWhenRevocationFails(t *testing.T) {
 	}
 	for name, handler := range tests {
 		t.Run(name, func(t *testing.T) {
-			h := newHarness(t)
+			h := newLogoutHarness(t)
 			h.cog.HandleRevoke(handler)
 			start := time.Now()
 			assertCognitoLogout(t, h, h.post(t, "refresh_token=rt", form))
@@ -141,7 +141,7 @@ func TestLogoutRefusesCrossSitePosts(t *testing.T) {
 		"foreign Origin":            {"Content-Type": {"application/x-www-form-urlencoded"}, "Origin": {"https://evil.example.com"}},
 	} {
 		t.Run(name, func(t *testing.T) {
-			h := newHarness(t)
+			h := newLogoutHarness(t)
 			resp := h.post(t, "refresh_token=rt", hdr)
 			if resp.StatusCode != http.StatusForbidden || resp.Headers["Location"] != "" {
 				t.Errorf("status %d location %q, want 403 and no redirect", resp.StatusCode, resp.Headers["Location"])
@@ -154,7 +154,7 @@ func TestLogoutRefusesCrossSitePosts(t *testing.T) {
 }
 
 func TestLogoutSecretUnavailable(t *testing.T) {
-	h := newHarness(t)
+	h := newLogoutHarness(t)
 	h.src.Fail = true
 	if resp := h.post(t, "refresh_token=rt", form); resp.StatusCode != 503 {
 		t.Errorf("status = %d, want 503", resp.StatusCode)
@@ -162,9 +162,9 @@ func TestLogoutSecretUnavailable(t *testing.T) {
 }
 
 func TestLogoutLocalDerivesLoopbackSignedOutURL(t *testing.T) {
-	h := newHarness(t)
+	h := newLogoutHarness(t)
 	req := apigwtest.Local(apigwtest.Post("/logout", "", nil), "localhost:3000")
-	resp, _ := h.h.Handle(context.Background(), req)
+	resp, _ := h.h.Logout(context.Background(), req)
 	loc, _ := url.Parse(resp.Headers["Location"])
 	if got := loc.Query().Get("logout_uri"); got != "http://localhost:3000/signed-out" {
 		t.Errorf("logout_uri = %q", got)
@@ -172,9 +172,9 @@ func TestLogoutLocalDerivesLoopbackSignedOutURL(t *testing.T) {
 }
 
 func TestSignedOutPage(t *testing.T) {
-	h := newHarness(t)
+	h := newLogoutHarness(t)
 	req := apigwtest.Request("/signed-out", nil, http.Header{"Accept": {"text/html"}})
-	resp, _ := h.h.Handle(context.Background(), req)
+	resp, _ := h.h.SignedOut(context.Background(), req)
 	if resp.StatusCode != 200 || !strings.Contains(resp.Body, "Signed out") || !strings.Contains(resp.Body, `href="login"`) {
 		t.Errorf("signed-out page: %d %.200s", resp.StatusCode, resp.Body)
 	}
@@ -182,7 +182,7 @@ func TestSignedOutPage(t *testing.T) {
 		t.Error("signed-out page has script or lacks the CSP")
 	}
 	req.Headers["Accept"], req.MultiValueHeaders["Accept"] = "application/json", []string{"application/json"}
-	resp, _ = h.h.Handle(context.Background(), req)
+	resp, _ = h.h.SignedOut(context.Background(), req)
 	var body map[string]string
 	if err := json.Unmarshal([]byte(resp.Body), &body); err != nil || body["message"] == "" {
 		t.Errorf("JSON signed-out: %s", resp.Body)

@@ -1,4 +1,4 @@
-package tokenreply
+package signin
 
 import (
 	"context"
@@ -28,7 +28,7 @@ func TestWithBudget(t *testing.T) {
 				defer cancel()
 			}
 			start := now
-			bctx, cancel := Budget(ctx, clock)
+			bctx, cancel := budget(ctx, clock)
 			defer cancel()
 			dl, ok := bctx.Deadline()
 			if !ok {

@@ -1,4 +1,4 @@
-package refresh
+package signin
 
 import (
 	"context"
@@ -21,19 +21,19 @@ import (
 
 const ownOrigin = "https://" + apigwtest.Domain
 
-type harness struct {
+type refreshHarness struct {
 	cog *cognitotest.Server
 	src *secrettest.Source
 	log apigwtest.Log
-	h   *Handler
+	h   *Server
 }
 
-func newHarness(t *testing.T) *harness {
-	h := &harness{cog: cognitotest.New(t)}
+func newRefreshHarness(t *testing.T) *refreshHarness {
+	h := &refreshHarness{cog: cognitotest.New(t)}
 	h.src = &secrettest.Source{Cur: secret.Value{ClientID: "client-id", ClientSecret: "first-secret", CookieKey: "k0123456789abcdef0123456789abcdef"}}
 	cfg := &config.Config{CognitoDomain: h.cog.URL, Issuer: h.cog.Issuer, SecretName: "s", Scopes: config.DefaultScopes}
 	client := cognito.New(cognito.Options{Domain: cfg.CognitoDomain, Issuer: cfg.Issuer})
-	h.h = New(cfg, h.src, client, h.log.Logger(), nil)
+	h.h = New(Options{Config: cfg, Secrets: h.src, Cognito: client, Logger: h.log.Logger()})
 	h.cog.HandleToken(h.cog.RefreshedTokens("client-id"))
 	return h
 }
@@ -43,8 +43,8 @@ func jsonBody(rt string) (string, http.Header) {
 	return string(b), http.Header{"Content-Type": {"application/json"}}
 }
 
-func (h *harness) post(ctx context.Context, body string, hdr http.Header) events.APIGatewayProxyResponse {
-	resp, err := h.h.Handle(ctx, apigwtest.Post("/refresh", body, hdr))
+func (h *refreshHarness) post(ctx context.Context, body string, hdr http.Header) events.APIGatewayProxyResponse {
+	resp, err := h.h.Refresh(ctx, apigwtest.Post("/refresh", body, hdr))
 	if err != nil {
 		panic(err)
 	}
@@ -52,7 +52,7 @@ func (h *harness) post(ctx context.Context, body string, hdr http.Header) events
 }
 
 func TestRefreshJSON(t *testing.T) {
-	h := newHarness(t)
+	h := newRefreshHarness(t)
 	body, hdr := jsonBody("the-refresh-token")
 	resp := h.post(context.Background(), body, hdr)
 	if resp.StatusCode != 200 {
@@ -90,7 +90,7 @@ func TestRefreshJSON(t *testing.T) {
 }
 
 func TestRefreshKeepsARotatedRefreshToken(t *testing.T) {
-	h := newHarness(t)
+	h := newRefreshHarness(t)
 	h.cog.HandleToken(func(w http.ResponseWriter, r *http.Request) {
 		cognitotest.WriteJSON(w, 200, map[string]any{
 			"id_token": h.cog.IDToken("client-id", "", nil), "access_token": h.cog.AccessToken("client-id", "openid", nil),
@@ -106,7 +106,7 @@ func TestRefreshKeepsARotatedRefreshToken(t *testing.T) {
 }
 
 func TestRefreshHTMLFromTheSignedInPage(t *testing.T) {
-	h := newHarness(t)
+	h := newRefreshHarness(t)
 	resp := h.post(context.Background(), "refresh_token=rt", http.Header{
 		"Content-Type": {"application/x-www-form-urlencoded"}, "Accept": {"text/html"},
 		"Origin": {ownOrigin}, "Sec-Fetch-Site": {"same-origin"},
@@ -136,14 +136,14 @@ func TestRefreshFailures(t *testing.T) {
 		name     string
 		body     string
 		header   http.Header
-		handler  func(h *harness) http.HandlerFunc
+		handler  func(h *refreshHarness) http.HandlerFunc
 		rotate   bool
 		deadline time.Duration
 		status   int
 		code     string
 		calls    int
 	}{
-		{"expired or revoked", "refresh_token=rt", form, func(h *harness) http.HandlerFunc { return cognitotest.OAuthError(400, "invalid_grant") }, false, 0, 401, "invalid_grant", 1},
+		{"expired or revoked", "refresh_token=rt", form, func(h *refreshHarness) http.HandlerFunc { return cognitotest.OAuthError(400, "invalid_grant") }, false, 0, 401, "invalid_grant", 1},
 		{"missing token, JSON", `{}`, http.Header{"Content-Type": {"application/json"}}, nil, false, 0, 400, "invalid_request", 0},
 		{"missing token, empty body", ``, nil, nil, false, 0, 400, "invalid_request", 0},
 		{"empty token", `refresh_token=`, form, nil, false, 0, 400, "invalid_request", 0},
@@ -156,16 +156,16 @@ func TestRefreshFailures(t *testing.T) {
 		{"cross-site form post", "refresh_token=rt", http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "Sec-Fetch-Site": {"cross-site"}}, nil, false, 0, 403, "cross_site_request", 0},
 		{"foreign Origin", "refresh_token=rt", http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "Origin": {"https://evil.example.com"}}, nil, false, 0, 403, "cross_site_request", 0},
 		{"null Origin", "refresh_token=rt", http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "Origin": {"null"}}, nil, false, 0, 403, "cross_site_request", 0},
-		{"cognito 5xx", "refresh_token=rt", form, func(h *harness) http.HandlerFunc {
+		{"cognito 5xx", "refresh_token=rt", form, func(h *refreshHarness) http.HandlerFunc {
 			return func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", 500) }
 		}, false, 0, 502, "bad_gateway", 1},
-		{"cognito timeout", "refresh_token=rt", form, func(h *harness) http.HandlerFunc { return hang }, false, 700 * time.Millisecond, 504, "gateway_timeout", 1},
-		{"bad ID token", "refresh_token=rt", form, func(h *harness) http.HandlerFunc {
+		{"cognito timeout", "refresh_token=rt", form, func(h *refreshHarness) http.HandlerFunc { return hang }, false, 700 * time.Millisecond, 504, "gateway_timeout", 1},
+		{"bad ID token", "refresh_token=rt", form, func(h *refreshHarness) http.HandlerFunc {
 			return func(w http.ResponseWriter, r *http.Request) {
 				cognitotest.WriteJSON(w, 200, map[string]any{"id_token": h.cog.IDToken("other-client", "", nil), "access_token": "a", "token_type": "Bearer", "expires_in": 3600})
 			}
 		}, false, 0, 502, "invalid_token", 1},
-		{"invalid_client, secret rotated", "refresh_token=rt", form, func(h *harness) http.HandlerFunc {
+		{"invalid_client, secret rotated", "refresh_token=rt", form, func(h *refreshHarness) http.HandlerFunc {
 			return func(w http.ResponseWriter, r *http.Request) {
 				if _, p, _ := r.BasicAuth(); p == "second-secret" {
 					h.cog.RefreshedTokens("client-id")(w, r)
@@ -174,11 +174,11 @@ func TestRefreshFailures(t *testing.T) {
 				cognitotest.OAuthError(400, "invalid_client")(w, r)
 			}
 		}, true, 0, 200, "", 2},
-		{"invalid_client, secret unchanged", "refresh_token=rt", form, func(h *harness) http.HandlerFunc { return cognitotest.OAuthError(400, "invalid_client") }, false, 0, 502, "bad_gateway", 1},
+		{"invalid_client, secret unchanged", "refresh_token=rt", form, func(h *refreshHarness) http.HandlerFunc { return cognitotest.OAuthError(400, "invalid_client") }, false, 0, 502, "bad_gateway", 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := newHarness(t)
+			h := newRefreshHarness(t)
 			if tt.handler != nil {
 				h.cog.HandleToken(tt.handler(h))
 			}
@@ -214,7 +214,7 @@ func TestRefreshFailures(t *testing.T) {
 }
 
 func TestRefreshSecretUnavailable(t *testing.T) {
-	h := newHarness(t)
+	h := newRefreshHarness(t)
 	h.src.Fail = true
 	if resp := h.post(context.Background(), "refresh_token=rt", http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}); resp.StatusCode != 503 {
 		t.Errorf("status = %d, want 503", resp.StatusCode)
@@ -222,11 +222,48 @@ func TestRefreshSecretUnavailable(t *testing.T) {
 }
 
 func TestRefreshBase64Body(t *testing.T) {
-	h := newHarness(t)
+	h := newRefreshHarness(t)
 	req := apigwtest.Post("/refresh", base64.StdEncoding.EncodeToString([]byte(`{"refresh_token":"b64-token"}`)), http.Header{"Content-Type": {"application/json"}})
 	req.IsBase64Encoded = true
-	resp, _ := h.h.Handle(context.Background(), req)
+	resp, _ := h.h.Refresh(context.Background(), req)
 	if resp.StatusCode != 200 || h.cog.Requests()[0].Form.Get("refresh_token") != "b64-token" {
 		t.Errorf("status %d; a base64-encoded body must be decoded", resp.StatusCode)
+	}
+}
+
+// TestRefreshBadRequestMessagesAreFixed: a refused body gets one of a few
+// fixed sentences, never the parser's detail.
+func TestRefreshBadRequestMessagesAreFixed(t *testing.T) {
+	fixed := map[string]bool{
+		sendRefreshToken: true,
+		"The request body is malformed. " + sendRefreshToken:      true,
+		"This Content-Type is not supported. " + sendRefreshToken: true,
+	}
+	form := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
+	for name, tt := range map[string]struct {
+		body string
+		hdr  http.Header
+	}{
+		"empty":          {"", nil},
+		"repeated":       {"refresh_token=a&refresh_token=b", form},
+		"oversized":      {"refresh_token=" + strings.Repeat("a", 9000), form},
+		"control":        {"refresh_token=a%00", form},
+		"bad JSON":       {`{"refresh_token":`, http.Header{"Content-Type": {"application/json"}}},
+		"content type":   {"rt", http.Header{"Content-Type": {"text/x-made-up"}}},
+		"no type":        {"rt", nil},
+		"over the limit": {"refresh_token=a&x=" + strings.Repeat("a", 20000), form},
+	} {
+		t.Run(name, func(t *testing.T) {
+			h := newRefreshHarness(t)
+			resp := h.post(context.Background(), tt.body, tt.hdr)
+			var body map[string]string
+			_ = json.Unmarshal([]byte(resp.Body), &body)
+			if resp.StatusCode != 400 || !fixed[body["error_description"]] {
+				t.Errorf("%d %q: want 400 with a fixed message", resp.StatusCode, body["error_description"])
+			}
+			if strings.Contains(resp.Body, "made-up") {
+				t.Errorf("the body echoes the request: %s", resp.Body)
+			}
+		})
 	}
 }

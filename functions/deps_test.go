@@ -1,0 +1,78 @@
+package functions_test
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/example/cognito-sam-go/internal/routes"
+)
+
+const module = "github.com/example/cognito-sam-go/"
+
+// notShipped reports why a package must stay out of a Lambda binary: the
+// local emulators (internal/local), the test kit (any package whose name or
+// a parent's ends in "test"), or the testing package itself.
+func notShipped(pkg string) string {
+	if pkg == "testing" {
+		return "the testing package"
+	}
+	rel, ok := strings.CutPrefix(pkg, module)
+	if !ok {
+		return ""
+	}
+	if rel == "internal/local" || strings.HasPrefix(rel, "internal/local/") {
+		return "a local emulator"
+	}
+	for _, elem := range strings.Split(rel, "/") {
+		if strings.HasSuffix(elem, "test") {
+			return "test kit"
+		}
+	}
+	return ""
+}
+
+// TestWhatShips lists every dependency of every function's main and finds
+// no emulator and no test kit in it, and no AWS SDK in hello, which needs
+// none.
+func TestWhatShips(t *testing.T) {
+	for _, fn := range routes.Functions() {
+		t.Run(fn, func(t *testing.T) {
+			out, err := exec.Command("go", "list", "-deps", "./"+fn).Output()
+			if err != nil {
+				t.Fatalf("go list -deps ./%s: %v", fn, err)
+			}
+			deps := strings.Fields(string(out))
+			if len(deps) < 10 {
+				t.Fatalf("go list -deps ./%s listed %d packages: %q", fn, len(deps), deps)
+			}
+			for _, d := range deps {
+				if why := notShipped(d); why != "" {
+					t.Errorf("functions/%s links %s (%s)", fn, d, why)
+				}
+				if fn == "hello" && strings.HasPrefix(d, "github.com/aws/aws-sdk-go-v2") {
+					t.Errorf("functions/hello links the AWS SDK (%s)", d)
+				}
+			}
+		})
+	}
+}
+
+func TestNotShipped(t *testing.T) {
+	for pkg, want := range map[string]bool{
+		module + "internal/local/devserver":                   true,
+		module + "internal/local":                             true,
+		module + "internal/cognito/cognitotest":               true,
+		module + "internal/cognito/cognitotest/tokensign":     true,
+		module + "internal/apigw/apigwtest":                   true,
+		module + "functions/internal/lambdatest":              true,
+		"testing":                                             true,
+		module + "internal/signin":                            false,
+		module + "internal/localization":                      false,
+		"github.com/aws/aws-sdk-go-v2/service/secretsmanager": false,
+	} {
+		if got := notShipped(pkg) != ""; got != want {
+			t.Errorf("notShipped(%s) = %v, want %v", pkg, got, want)
+		}
+	}
+}

@@ -1,0 +1,132 @@
+// Package routes is the API's route table: every route API Gateway serves,
+// the Lambda function behind it, and whether API Gateway's Cognito
+// authorizer guards it. The Lambda mains, the local gateway, the template
+// test and the built-binary test all read this one table, so a route is
+// declared once.
+//
+// The table is data only: this package imports no handler, so the hello
+// function can read it without linking the AWS SDK. Each concern binds its
+// own handlers to the routes it serves (see Binder), and Handler turns the
+// routes of one function into its Lambda handler.
+package routes
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/example/cognito-sam-go/internal/apigw"
+	"github.com/example/cognito-sam-go/internal/config"
+)
+
+// Route is one method and path of the API.
+type Route struct {
+	Method string // GET, POST
+	Path   string // as API Gateway's resource, e.g. /login
+	// Function is the Lambda function that serves the route: its main is
+	// functions/<Function>, its template resource <Function>Function with
+	// the first letter upper-cased (LogicalID).
+	Function string
+	// Scopes, when set, put the route behind API Gateway's Cognito user
+	// pools authorizer with these authorization scopes: API Gateway then
+	// accepts only an access token that carries one of them. Empty: no
+	// authorizer (the route checks what it needs itself).
+	Scopes []string
+}
+
+// Key is "METHOD /path", e.g. "GET /login".
+func (r Route) Key() string { return r.Method + " " + r.Path }
+
+// Protected reports whether the Cognito authorizer guards the route.
+func (r Route) Protected() bool { return len(r.Scopes) > 0 }
+
+// The routes, by name, for the handlers that bind them.
+var (
+	Login     = Route{Method: http.MethodGet, Path: "/login", Function: "login"}
+	Callback  = Route{Method: http.MethodGet, Path: "/callback", Function: "callback"}
+	Hello     = Route{Method: http.MethodGet, Path: "/hello", Function: "hello", Scopes: []string{config.APIScope}}
+	Refresh   = Route{Method: http.MethodPost, Path: "/refresh", Function: "refresh"}
+	Logout    = Route{Method: http.MethodPost, Path: "/logout", Function: "logout"}
+	SignedOut = Route{Method: http.MethodGet, Path: "/signed-out", Function: "logout"}
+)
+
+// All is the route table, in the order the README lists the routes.
+var All = []Route{Login, Callback, Hello, Refresh, Logout, SignedOut}
+
+// Functions returns the names of the functions in the table, each once, in
+// table order.
+func Functions() []string {
+	var out []string
+	for _, r := range All {
+		if !slices.Contains(out, r.Function) {
+			out = append(out, r.Function)
+		}
+	}
+	return out
+}
+
+// Of returns the routes function serves, in table order.
+func Of(function string) []Route {
+	var out []Route
+	for _, r := range All {
+		if r.Function == function {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// LogicalID is the template resource of function: "login" -> "LoginFunction".
+func LogicalID(function string) string {
+	if function == "" {
+		return ""
+	}
+	return strings.ToUpper(function[:1]) + function[1:] + "Function"
+}
+
+// HandlerFunc has the signature of a Lambda handler behind API Gateway's
+// REST proxy integration.
+type HandlerFunc = func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error)
+
+// Binder is implemented by each concern's handler type: it returns its
+// handler for a route of the table, and false for a route it does not
+// serve.
+type Binder interface {
+	HandlerFor(Route) (HandlerFunc, bool)
+}
+
+// Handler returns the Lambda handler of function: the binder's handler
+// for each of the function's routes. A function with one route gets that
+// route's handler itself (API Gateway sends it nothing else); one with
+// several dispatches on the event's method and resource, and answers 404
+// for anything else. It fails when function is not in the table or the
+// binder lacks a handler for one of its routes, so a wiring mistake stops
+// the function at start-up.
+func Handler(function string, b Binder) (HandlerFunc, error) {
+	rs := Of(function)
+	if len(rs) == 0 {
+		return nil, fmt.Errorf("routes: no route is served by function %q", function)
+	}
+	byKey := make(map[string]HandlerFunc, len(rs))
+	for _, r := range rs {
+		h, ok := b.HandlerFor(r)
+		if !ok {
+			return nil, fmt.Errorf("routes: function %q has no handler for %s", function, r.Key())
+		}
+		byKey[r.Key()] = h
+	}
+	if len(rs) == 1 {
+		return byKey[rs[0].Key()], nil
+	}
+	return func(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+		if h, ok := byKey[req.HTTPMethod+" "+req.Resource]; ok {
+			return h(ctx, req)
+		}
+		return apigw.JSON(http.StatusNotFound, map[string]string{
+			"error": "not_found", "error_description": "This function does not serve that route.",
+		}), nil
+	}, nil
+}

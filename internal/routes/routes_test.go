@@ -1,0 +1,87 @@
+package routes
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+func TestTable(t *testing.T) {
+	seen := map[string]bool{}
+	for _, r := range All {
+		if seen[r.Key()] {
+			t.Errorf("%s is in the table twice", r.Key())
+		}
+		seen[r.Key()] = true
+		if !strings.HasPrefix(r.Path, "/") || r.Function == "" || (r.Method != http.MethodGet && r.Method != http.MethodPost) {
+			t.Errorf("malformed route %+v", r)
+		}
+	}
+	if got := strings.Join(Functions(), " "); got != "login callback hello refresh logout" {
+		t.Errorf("Functions() = %s", got)
+	}
+	if LogicalID("login") != "LoginFunction" || LogicalID("") != "" {
+		t.Errorf("LogicalID(login) = %s", LogicalID("login"))
+	}
+	if !Hello.Protected() || Login.Protected() {
+		t.Error("only /hello is behind the authorizer")
+	}
+}
+
+// binder serves the routes whose keys it lists, answering with the key.
+type binder []string
+
+func (b binder) HandlerFor(r Route) (HandlerFunc, bool) {
+	for _, k := range b {
+		if k == r.Key() {
+			return func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+				return events.APIGatewayProxyResponse{StatusCode: 200, Body: k}, nil
+			}, true
+		}
+	}
+	return nil, false
+}
+
+func TestHandler(t *testing.T) {
+	all := binder{Login.Key(), Logout.Key(), SignedOut.Key()}
+	if _, err := Handler("nope", all); err == nil {
+		t.Error("a function that is not in the table got a handler")
+	}
+	if _, err := Handler("logout", binder{Logout.Key()}); err == nil || !strings.Contains(err.Error(), SignedOut.Key()) {
+		t.Errorf("missing handler: err = %v, want it to name %s", err, SignedOut.Key())
+	}
+
+	login, err := Handler("login", all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One route: whatever API Gateway sends this function is that route.
+	if resp, _ := login(context.Background(), events.APIGatewayProxyRequest{}); resp.Body != Login.Key() {
+		t.Errorf("login function answered %q", resp.Body)
+	}
+
+	logout, err := Handler("logout", all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ method, resource, want string }{
+		{"POST", "/logout", Logout.Key()},
+		{"GET", "/signed-out", SignedOut.Key()},
+		{"GET", "/logout", ""},
+		{"POST", "/signed-out", ""},
+		{"GET", "/login", ""},
+	} {
+		resp, err := logout(context.Background(), events.APIGatewayProxyRequest{HTTPMethod: tt.method, Resource: tt.resource})
+		switch {
+		case err != nil:
+			t.Errorf("%s %s: error %v", tt.method, tt.resource, err)
+		case tt.want == "" && resp.StatusCode != http.StatusNotFound:
+			t.Errorf("%s %s: %d %s, want 404", tt.method, tt.resource, resp.StatusCode, resp.Body)
+		case tt.want != "" && resp.Body != tt.want:
+			t.Errorf("%s %s: answered by %q, want %q", tt.method, tt.resource, resp.Body, tt.want)
+		}
+	}
+}
