@@ -20,6 +20,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"sync"
 	"time"
@@ -53,11 +54,24 @@ type State struct {
 	Created  time.Time `json:"t"`
 }
 
+// Format prints the state redacted for every fmt verb: state, nonce and
+// verifier are what an attacker needs to finish someone else's sign-in.
+func (st State) Format(f fmt.State, _ rune) { fmt.Fprint(f, "logincookie.State{REDACTED}") }
+
+// LogValue redacts the state for log/slog.
+func (st State) LogValue() slog.Value { return slog.StringValue("logincookie.State{REDACTED}") }
+
 // Sealer seals and opens login cookies under one key. It is safe for
 // concurrent use.
 type Sealer struct {
 	aead cipher.AEAD
 }
+
+// Format prints the sealer without its key, for every fmt verb.
+func (s *Sealer) Format(f fmt.State, _ rune) { fmt.Fprint(f, "logincookie.Sealer{REDACTED}") }
+
+// LogValue redacts the sealer for log/slog.
+func (s *Sealer) LogValue() slog.Value { return slog.StringValue("logincookie.Sealer{REDACTED}") }
 
 // NewSealer derives the sealing key from cookieKey (the secret's cookie_key,
 // at least 32 characters).
@@ -162,6 +176,12 @@ type Sealers struct {
 	key string
 	s   *Sealer
 }
+
+// Format prints the sealers without the cookie key, for every fmt verb.
+func (c *Sealers) Format(f fmt.State, _ rune) { fmt.Fprint(f, "logincookie.Sealers{REDACTED}") }
+
+// LogValue redacts the sealers for log/slog.
+func (c *Sealers) LogValue() slog.Value { return slog.StringValue("logincookie.Sealers{REDACTED}") }
 
 // For returns the Sealer for cookieKey.
 func (c *Sealers) For(cookieKey string) (*Sealer, error) {

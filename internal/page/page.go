@@ -11,6 +11,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"html/template"
+	"log/slog"
 	"net/http"
 	"regexp"
 	"time"
@@ -67,6 +68,13 @@ type SignedIn struct {
 	LogoutURL    string // relative form action of POST /logout
 	Refreshed    bool   // the page follows a refresh, not a sign-in
 }
+
+// Format prints the page data redacted for every fmt verb: it holds the
+// tokens.
+func (s SignedIn) Format(f fmt.State, _ rune) { fmt.Fprint(f, "page.SignedIn{REDACTED}") }
+
+// LogValue redacts the page data for log/slog.
+func (s SignedIn) LogValue() slog.Value { return slog.StringValue("page.SignedIn{REDACTED}") }
 
 // ExpiresIn renders the time left as "60 minutes".
 func (s SignedIn) ExpiresIn() string {

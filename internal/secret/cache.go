@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -79,6 +80,14 @@ func NewCache(client Getter, id string, opts CacheOptions) *Cache {
 		opts.Now = time.Now
 	}
 	return &Cache{client: client, id: id, opts: opts}
+}
+
+// Format prints the cache without the value it holds, for every fmt verb.
+func (c *Cache) Format(f fmt.State, _ rune) { fmt.Fprintf(f, "secret.Cache{id:%s, REDACTED}", c.id) }
+
+// LogValue redacts the cache for log/slog.
+func (c *Cache) LogValue() slog.Value {
+	return slog.StringValue("secret.Cache{id:" + c.id + ", REDACTED}")
 }
 
 // Get returns the secret, fetching it when the cached value is missing or

@@ -48,3 +48,6 @@ func (v Value) GoString() string { return v.String() }
 
 // LogValue redacts the value for log/slog.
 func (v Value) LogValue() slog.Value { return slog.StringValue(v.String()) }
+
+// Format redacts the value for every fmt verb, %d and %x included.
+func (v Value) Format(f fmt.State, _ rune) { fmt.Fprint(f, v.String()) }
