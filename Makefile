@@ -4,38 +4,31 @@
 # `sam build` (Metadata BuildMethod: makefile, CodeUri: .) copies the
 # repository to a scratch directory and runs `make build-<LogicalId>` there
 # with ARTIFACTS_DIR set, so every path below is relative to the repository
-# root and the build uses the root go.mod. `make bin` builds the same binaries
-# into bin/<name>/bootstrap and prints their sizes in bytes (used by CI).
+# root and the build uses the root go.mod. One pattern rule serves every
+# function: build-LoginFunction builds ./functions/login (the stem, lower
+# case). `make bin` builds the same binaries into bin/<name>/bootstrap and
+# prints their sizes in bytes (used by CI). A function is a directory
+# functions/<name> with a main.go; nothing here lists them by hand.
 #
 # -buildvcs=false: sam build's copy has no .git, so without it binaries built
 # here and by sam build would differ.
 
 GOBUILD := GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -tags lambda.norpc -trimpath -buildvcs=false -ldflags "-s -w"
-FUNCTIONS := login callback hello refresh logout
+FUNCTIONS := $(patsubst functions/%/main.go,%,$(wildcard functions/*/main.go))
 
-.PHONY: build-LoginFunction build-CallbackFunction build-HelloFunction build-RefreshFunction build-LogoutFunction bin clean FORCE
+# Pattern targets (build-%Function) cannot be .PHONY; they depend on FORCE.
+.PHONY: bin clean FORCE
 
 check-artifacts-dir = $(if $(ARTIFACTS_DIR),,$(error ARTIFACTS_DIR is not set; run these targets through `sam build`))
 
-build-LoginFunction:
-	$(check-artifacts-dir)
-	$(GOBUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/login
+# lower-case: "Login" -> "login".
+lower-case = $(shell printf '%s' '$(1)' | tr '[:upper:]' '[:lower:]')
 
-build-CallbackFunction:
+build-%Function: function = $(call lower-case,$*)
+build-%Function: FORCE
 	$(check-artifacts-dir)
-	$(GOBUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/callback
-
-build-HelloFunction:
-	$(check-artifacts-dir)
-	$(GOBUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/hello
-
-build-RefreshFunction:
-	$(check-artifacts-dir)
-	$(GOBUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/refresh
-
-build-LogoutFunction:
-	$(check-artifacts-dir)
-	$(GOBUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/logout
+	$(if $(filter $(function),$(FUNCTIONS)),,$(error no functions/$(function)/main.go for $@))
+	$(GOBUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/$(function)
 
 bin: $(foreach f,$(FUNCTIONS),bin/$(f)/bootstrap)
 	@stat -c '%s %n' $^

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/example/cognito-sam-go/internal/routes"
 )
 
 type resource struct {
@@ -147,8 +149,16 @@ func TestTemplate(t *testing.T) {
 		}
 	})
 
-	functions := []string{"LoginFunction", "CallbackFunction", "HelloFunction", "RefreshFunction", "LogoutFunction"}
+	var functions []string // logical ids, from the route table
+	for _, f := range routes.Functions() {
+		functions = append(functions, routes.LogicalID(f))
+	}
 	t.Run("functions", func(t *testing.T) {
+		for k, r := range tpl.Resources {
+			if r.Type == "AWS::Lambda::Function" && !slices.Contains(functions, k) {
+				t.Errorf("function %s serves no route of routes.All", k)
+			}
+		}
 		for _, f := range functions {
 			p := tpl.Resources[f].Properties
 			if p["Runtime"] != "provided.al2023" || !slices.Equal(toStrings(p["Architectures"]), []string{"arm64"}) || p["Handler"] != "bootstrap" {
@@ -172,9 +182,6 @@ func TestTemplate(t *testing.T) {
 					t.Errorf("%s has environment variable %s: secrets never go in the environment", f, k)
 				}
 			}
-		}
-		if p := tpl.Resources["HelloFunction"].Properties; p["Environment"] != nil {
-			t.Errorf("HelloFunction has an environment: %v", p["Environment"])
 		}
 	})
 
@@ -209,8 +216,11 @@ func TestTemplate(t *testing.T) {
 					n++
 					actions := toStrings(s.Action)
 					res, _ := json.Marshal(s.Resource)
+					// A policy template's Resource is {"Fn::Sub": ["${secretArn}", {"secretArn": ...}]}:
+					// check the ARN it resolves to, not just a string somewhere inside.
+					arn, ok := subString(s.Resource)
 					if s.Effect != "Allow" || !slices.Equal(actions, []string{"secretsmanager:GetSecretValue"}) ||
-						!strings.Contains(string(res), `secret:${AWS::StackName}/cognito-app-client-??????`) {
+						!ok || !strings.Contains(arn, `secret:${AWS::StackName}/cognito-app-client-??????`) {
 						t.Errorf("%sRole statement %v %v on %s: want only GetSecretValue on the stack's secret", f, s.Effect, actions, res)
 					}
 				}
@@ -224,22 +234,40 @@ func TestTemplate(t *testing.T) {
 	t.Run("routes and authorizer", func(t *testing.T) {
 		body := tpl.Resources["Api"].Properties["Body"].(map[string]any)
 		paths := body["paths"].(map[string]any)
-		want := map[string]bool{"GET /login": false, "GET /callback": false, "GET /hello": true,
-			"POST /refresh": false, "POST /logout": false, "GET /signed-out": false}
-		for route, protected := range want {
-			method, path, _ := strings.Cut(route, " ")
-			ops, _ := paths[path].(map[string]any)
-			op, ok := ops[strings.ToLower(method)].(map[string]any)
+		table := map[string]bool{}
+		for _, r := range routes.All {
+			route := r.Key()
+			table[route] = true
+			ops, _ := paths[r.Path].(map[string]any)
+			op, ok := ops[strings.ToLower(r.Method)].(map[string]any)
 			if !ok {
 				t.Errorf("no %s", route)
 				continue
 			}
 			sec, _ := json.Marshal(op["security"])
+			scopes, _ := json.Marshal(r.Scopes)
 			switch {
-			case protected && !strings.Contains(string(sec), `"CognitoAuthorizer":["api/read"]`):
-				t.Errorf("%s security = %s, want CognitoAuthorizer with the api/read scope (access tokens only)", route, sec)
-			case !protected && strings.Contains(string(sec), "CognitoAuthorizer"):
+			case r.Protected() && !strings.Contains(string(sec), `"CognitoAuthorizer":`+string(scopes)):
+				t.Errorf("%s security = %s, want CognitoAuthorizer with the scopes %s (access tokens only)", route, sec, scopes)
+			case !r.Protected() && strings.Contains(string(sec), "CognitoAuthorizer"):
 				t.Errorf("%s security = %s, want no authorizer", route, sec)
+			}
+			integration, _ := op["x-amazon-apigateway-integration"].(map[string]any)
+			uri, _ := json.Marshal(integration["uri"])
+			var targets []string
+			for _, m := range functionArn.FindAllStringSubmatch(string(uri), -1) {
+				targets = append(targets, m[1])
+			}
+			if want := routes.LogicalID(r.Function); !slices.Equal(targets, []string{want}) {
+				t.Errorf("%s integration uri = %s, want the function %s", route, uri, want)
+			}
+		}
+		for path, item := range paths {
+			ops, _ := item.(map[string]any)
+			for method := range ops {
+				if route := strings.ToUpper(method) + " " + path; !table[route] {
+					t.Errorf("the API serves %s, which routes.All lacks", route)
+				}
 			}
 		}
 		gr, _ := json.Marshal(body["x-amazon-apigateway-gateway-responses"])
@@ -320,6 +348,46 @@ func leaksSecret(j string) bool {
 		}
 	}
 	return false
+}
+
+// functionArn finds the functions an integration uri invokes: ${XFunction.Arn}.
+var functionArn = regexp.MustCompile(`\$\{([A-Za-z0-9]+)\.Arn\}`)
+
+// subString resolves a plain string or an Fn::Sub to one string: the
+// variables of an Fn::Sub list are substituted when they are strings or
+// Fn::Subs themselves; ${...} names it does not define are left as they are.
+// It reports false for anything else (a list of resources, other intrinsics).
+func subString(v any) (string, bool) {
+	switch v := v.(type) {
+	case string:
+		return v, true
+	case map[string]any:
+		x, ok := v["Fn::Sub"]
+		if !ok || len(v) != 1 {
+			return "", false
+		}
+		if s, ok := x.(string); ok {
+			return s, true
+		}
+		a, _ := x.([]any)
+		if len(a) != 2 {
+			return "", false
+		}
+		s, ok := a[0].(string)
+		vars, _ := a[1].(map[string]any)
+		if !ok {
+			return "", false
+		}
+		for name, val := range vars {
+			r, ok := subString(val)
+			if !ok {
+				return "", false
+			}
+			s = strings.ReplaceAll(s, "${"+name+"}", r)
+		}
+		return s, true
+	}
+	return "", false
 }
 
 func toStrings(v any) []string {
