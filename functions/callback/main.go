@@ -1,23 +1,11 @@
 // Command callback is the GET /callback Lambda function: it exchanges the
-// authorization code and hands the tokens back. Its routes are in internal/routes,
-// its handlers in internal/signin.
+// authorization code and hands the tokens back. Its route is in
+// internal/routes, its handler in internal/signin.
 package main
 
 import (
-	"context"
-	"os"
-
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/example/cognito-sam-go/internal/apigw"
+	"github.com/example/cognito-sam-go/functions/internal/start"
 	"github.com/example/cognito-sam-go/internal/signin"
 )
 
-func main() {
-	log := apigw.NewLogger(os.Stdout)
-	h, err := signin.Function(context.Background(), "callback", os.Getenv, log)
-	if err != nil {
-		log.Error("cannot start", "error", err.Error())
-		os.Exit(1)
-	}
-	lambda.Start(h)
-}
+func main() { start.Main("callback", signin.Function) }

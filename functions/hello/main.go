@@ -4,20 +4,8 @@
 package main
 
 import (
-	"os"
-
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/example/cognito-sam-go/internal/apigw"
+	"github.com/example/cognito-sam-go/functions/internal/start"
 	"github.com/example/cognito-sam-go/internal/hello"
-	"github.com/example/cognito-sam-go/internal/routes"
 )
 
-func main() {
-	log := apigw.NewLogger(os.Stdout)
-	h, err := routes.Handler("hello", hello.New(log))
-	if err != nil {
-		log.Error("cannot start", "error", err.Error())
-		os.Exit(1)
-	}
-	lambda.Start(h)
-}
+func main() { start.Main("hello", hello.Function) }

@@ -1,23 +1,11 @@
 // Command logout is the POST /logout and GET /signed-out Lambda function: it
-// revokes the refresh token and ends the Cognito session. Its routes are in internal/routes,
-// its handlers in internal/signin.
+// revokes the refresh token and ends the Cognito session. Its routes are in
+// internal/routes, its handlers in internal/signin.
 package main
 
 import (
-	"context"
-	"os"
-
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/example/cognito-sam-go/internal/apigw"
+	"github.com/example/cognito-sam-go/functions/internal/start"
 	"github.com/example/cognito-sam-go/internal/signin"
 )
 
-func main() {
-	log := apigw.NewLogger(os.Stdout)
-	h, err := signin.Function(context.Background(), "logout", os.Getenv, log)
-	if err != nil {
-		log.Error("cannot start", "error", err.Error())
-		os.Exit(1)
-	}
-	lambda.Start(h)
-}
+func main() { start.Main("logout", signin.Function) }

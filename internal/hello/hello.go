@@ -22,6 +22,13 @@ type Handler struct {
 // New returns a hello Handler.
 func New(log *slog.Logger) *Handler { return &Handler{log: log} }
 
+// Function returns the Lambda handler of the hello function (name, from
+// package routes). It reads no configuration: API Gateway's authorizer has
+// checked the caller before the handler runs.
+func Function(_ context.Context, name string, _ func(string) string, log *slog.Logger) (routes.HandlerFunc, error) {
+	return routes.Handler(name, New(log))
+}
+
 // HandlerFor returns Handle for GET /hello (routes.Binder).
 func (h *Handler) HandlerFor(r routes.Route) (routes.HandlerFunc, bool) {
 	if r.Key() == routes.Hello.Key() {

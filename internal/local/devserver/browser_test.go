@@ -84,13 +84,31 @@ func text(t *testing.T, ctx context.Context, sel string) string {
 func artifactsDir(t *testing.T) string {
 	dir := os.Getenv("TEST_ARTIFACTS_DIR")
 	if dir == "" {
-		dir = filepath.Join("..", "..", "artifacts")
+		dir = filepath.Join(moduleRoot(t), "artifacts")
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	abs, _ := filepath.Abs(dir)
 	return abs
+}
+
+// moduleRoot is the folder of go.mod above this package's directory.
+func moduleRoot(t *testing.T) string {
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the test's directory")
+		}
+		dir = parent
+	}
 }
 
 func signInActions(email, password string) []chromedp.Action[chromedp.Void] {

@@ -1,0 +1,35 @@
+// Package start is the body every Lambda main shares: build the function's
+// handler from the route table with the JSON logger and the process
+// environment, stop before taking a request when that fails, and serve.
+// Only the mains under functions/ import it; it holds the one os.Exit of
+// the functions, so everything below it returns errors.
+package start
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/example/cognito-sam-go/internal/apigw"
+	"github.com/example/cognito-sam-go/internal/routes"
+)
+
+// Build returns the Lambda handler of the function name, reading its
+// configuration from getenv. signin.Function and hello.Function are the
+// two.
+type Build func(ctx context.Context, name string, getenv func(string) string, log *slog.Logger) (routes.HandlerFunc, error)
+
+// Main runs the function name: it builds its handler and serves it with
+// lambda.Start. When the build fails (a configuration problem, every one
+// named), it logs why and exits 1, so a bad deployment fails at its first
+// cold start, not on a user's request.
+func Main(name string, build Build) {
+	log := apigw.NewLogger(os.Stdout)
+	h, err := build(context.Background(), name, os.Getenv, log)
+	if err != nil {
+		log.Error("cannot start", "function", name, "error", err.Error())
+		os.Exit(1)
+	}
+	lambda.Start(h)
+}
