@@ -181,6 +181,9 @@ func TestTemplate(t *testing.T) {
 				if strings.Contains(strings.ToUpper(k), "CLIENT_SECRET") && k != "CLIENT_SECRET_NAME" {
 					t.Errorf("%s has environment variable %s: secrets never go in the environment", f, k)
 				}
+				if !contractVariables[k] {
+					t.Errorf("%s has environment variable %s, which is not one of the runtime contract's", f, k)
+				}
 			}
 		}
 	})
@@ -336,6 +339,13 @@ func TestTemplate(t *testing.T) {
 			}
 		}
 	})
+}
+
+// contractVariables are the environment variables the runtime contract
+// defines; the template sets no other.
+var contractVariables = map[string]bool{
+	"COGNITO_DOMAIN": true, "COGNITO_ISSUER": true, "CLIENT_SECRET_NAME": true,
+	"OAUTH_SCOPES": true, "REDIRECT_URI": true, "ALLOWED_ORIGINS": true,
 }
 
 // leaksSecret reports whether a JSON rendering of template values reads the

@@ -62,16 +62,11 @@ func (st State) Format(f fmt.State, _ rune) { fmt.Fprint(f, "logincookie.State{R
 func (st State) LogValue() slog.Value { return slog.StringValue("logincookie.State{REDACTED}") }
 
 // Sealer seals and opens login cookies under one key. It is safe for
-// concurrent use.
+// concurrent use. It keeps no key in a field fmt could print: only the
+// AEAD, behind an interface, which fmt shows as an address.
 type Sealer struct {
 	aead cipher.AEAD
 }
-
-// Format prints the sealer without its key, for every fmt verb.
-func (s *Sealer) Format(f fmt.State, _ rune) { fmt.Fprint(f, "logincookie.Sealer{REDACTED}") }
-
-// LogValue redacts the sealer for log/slog.
-func (s *Sealer) LogValue() slog.Value { return slog.StringValue("logincookie.Sealer{REDACTED}") }
 
 // NewSealer derives the sealing key from cookieKey (the secret's cookie_key,
 // at least 32 characters).

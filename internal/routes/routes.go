@@ -28,7 +28,9 @@ type Route struct {
 	Path   string // as API Gateway's resource, e.g. /login
 	// Function is the Lambda function that serves the route: its main is
 	// functions/<Function>, its template resource <Function>Function with
-	// the first letter upper-cased (LogicalID).
+	// the first letter upper-cased (LogicalID). Names are lower-case
+	// letters only: the Makefile maps build-<LogicalID> back by lower-casing
+	// the whole stem.
 	Function string
 	// Scopes, when set, put the route behind API Gateway's Cognito user
 	// pools authorizer with these authorization scopes: API Gateway then
@@ -87,6 +89,20 @@ func LogicalID(function string) string {
 	return strings.ToUpper(function[:1]) + function[1:] + "Function"
 }
 
+// byMethod returns the handler of the only route in rs with method, or nil.
+func byMethod(rs []Route, byKey map[string]HandlerFunc, method string) HandlerFunc {
+	var h HandlerFunc
+	for _, r := range rs {
+		if r.Method == method {
+			if h != nil {
+				return nil
+			}
+			h = byKey[r.Key()]
+		}
+	}
+	return h
+}
+
 // HandlerFunc has the signature of a Lambda handler behind API Gateway's
 // REST proxy integration.
 type HandlerFunc = func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error)
@@ -101,8 +117,9 @@ type Binder interface {
 // Handler returns the Lambda handler of function: the binder's handler
 // for each of the function's routes. A function with one route gets that
 // route's handler itself (API Gateway sends it nothing else); one with
-// several dispatches on the event's method and resource, and answers 404
-// for anything else. It fails when function is not in the table or the
+// several dispatches on the event's method and resource (on the method
+// alone when the event has no resource and one route has that method), and
+// answers 404 for anything else. It fails when function is not in the table or the
 // binder lacks a handler for one of its routes, so a wiring mistake stops
 // the function at start-up.
 func Handler(function string, b Binder) (HandlerFunc, error) {
@@ -124,6 +141,14 @@ func Handler(function string, b Binder) (HandlerFunc, error) {
 	return func(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 		if h, ok := byKey[req.HTTPMethod+" "+req.Resource]; ok {
 			return h(ctx, req)
+		}
+		if req.Resource == "" {
+			// An event without a resource (sam local invoke without -e, a
+			// console test event): the method alone decides when one
+			// route of the function has it.
+			if h := byMethod(rs, byKey, req.HTTPMethod); h != nil {
+				return h(ctx, req)
+			}
 		}
 		return apigw.JSON(http.StatusNotFound, map[string]string{
 			"error": "not_found", "error_description": "This function does not serve that route.",

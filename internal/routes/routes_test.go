@@ -73,6 +73,10 @@ func TestHandler(t *testing.T) {
 		{"GET", "/logout", ""},
 		{"POST", "/signed-out", ""},
 		{"GET", "/login", ""},
+		// No resource (sam local invoke without an event): the method decides.
+		{"POST", "", Logout.Key()},
+		{"GET", "", SignedOut.Key()},
+		{"PUT", "", ""},
 	} {
 		resp, err := logout(context.Background(), events.APIGatewayProxyRequest{HTTPMethod: tt.method, Resource: tt.resource})
 		switch {

@@ -50,7 +50,7 @@ func (s *Server) logout(ctx context.Context, log *slog.Logger, req events.APIGat
 		log.Warn("signing out without revoking: unreadable body", slog.String("detail", err.Error()))
 	default:
 		rctx, cancel := context.WithTimeout(ctx, RevokeBudget)
-		creds, err = s.withCredentials(rctx, log, creds, func(c secret.Value) error {
+		_, err := s.withCredentials(rctx, log, creds, func(c secret.Value) error {
 			return s.cognito.Revoke(rctx, c.ClientID, c.ClientSecret, rt)
 		})
 		cancel()

@@ -188,3 +188,23 @@ func TestSignedOutPage(t *testing.T) {
 		t.Errorf("JSON signed-out: %s", resp.Body)
 	}
 }
+
+// TestLogoutReadsTheSecretOnce: the revocation and the Cognito /logout URL
+// use the credentials of one read; after a rotation found by invalid_client,
+// the URL still names the client the browser signed in with.
+func TestLogoutReadsTheSecretOnce(t *testing.T) {
+	h := newLogoutHarness(t)
+	h.cog.HandleRevoke(func(w http.ResponseWriter, r *http.Request) {
+		if _, p, _ := r.BasicAuth(); p == "second-secret" {
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		cognitotest.OAuthError(400, "invalid_client")(w, r)
+	})
+	h.src.Next = secret.Value{ClientID: "client-id", ClientSecret: "second-secret", CookieKey: h.src.Cur.CookieKey}
+	resp := h.post(t, "refresh_token=rt", form)
+	assertCognitoLogout(t, h, resp)
+	if h.src.Gets != 1 || h.src.Refreshes != 1 || len(h.cog.RevokeRequests()) != 2 {
+		t.Errorf("Get %d, Refresh %d, revocations %d; want 1, 1 and 2", h.src.Gets, h.src.Refreshes, len(h.cog.RevokeRequests()))
+	}
+}

@@ -61,8 +61,10 @@ func New(o Options) *Server {
 // Load builds the Server of a Lambda function that serves rs: it reads the
 // configuration from getenv (every problem at once), builds the Secrets
 // Manager client from the standard AWS configuration and the Cognito client.
-// COGNITO_ISSUER is required unless rs is only GET /login, the one route
-// that verifies no token. It makes no network call.
+// COGNITO_ISSUER is required unless rs is only GET /login (as the login
+// function always ran without it; the callback and refresh verify ID tokens
+// against it, and logout has always required it). It makes no network
+// call.
 func Load(ctx context.Context, getenv func(string) string, log *slog.Logger, rs []routes.Route) (*Server, error) {
 	var reqs []config.Requirement
 	if slices.ContainsFunc(rs, func(r routes.Route) bool { return r.Key() != routes.Login.Key() }) {

@@ -38,8 +38,7 @@ func TestReadRefreshToken(t *testing.T) {
 			if (err == nil) != tt.ok || got != tt.want {
 				t.Errorf("readRefreshToken = %q, %v; want %q, ok %v", got, err, tt.want, tt.ok)
 			}
-			// The error text reaches the 400 body and the log: it must not
-			// carry the token.
+			// The error text reaches the log: it must not carry the token.
 			if err != nil && strings.Contains(err.Error(), secretTok) {
 				t.Errorf("error leaks the token: %v", err)
 			}
