@@ -6,8 +6,10 @@ package hello
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/example/cognito-sam-go/internal/apigw"
@@ -43,8 +45,11 @@ type Greeting struct {
 	Subject  string `json:"sub"`
 	Username string `json:"username,omitempty"`
 	Scope    string `json:"scope,omitempty"`
-	ClientID string `json:"client_id,omitempty"`
-	TokenUse string `json:"token_use,omitempty"`
+	// Groups are the caller's user pool groups, from cognito:groups; an
+	// empty array, never null, when the caller is in none.
+	Groups   []string `json:"groups"`
+	ClientID string   `json:"client_id,omitempty"`
+	TokenUse string   `json:"token_use,omitempty"`
 }
 
 // Handle answers 200 with a greeting built from the authorizer's claims, or
@@ -71,6 +76,7 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayProxyRequest)
 		Subject:  claims["sub"],
 		Username: firstNonEmpty(claims["username"], claims["cognito:username"]),
 		Scope:    claims["scope"],
+		Groups:   Groups(req),
 		ClientID: claims["client_id"],
 		TokenUse: claims["token_use"],
 	}), nil
@@ -92,6 +98,96 @@ func Claims(req events.APIGatewayProxyRequest) map[string]string {
 		default:
 			out[k] = fmt.Sprint(v)
 		}
+	}
+	return out
+}
+
+// Groups returns the caller's groups from the cognito:groups claim in
+// requestContext.authorizer.claims (see ParseGroups); never nil.
+func Groups(req events.APIGatewayProxyRequest) []string {
+	raw, _ := req.RequestContext.Authorizer["claims"].(map[string]any)
+	return ParseGroups(raw["cognito:groups"])
+}
+
+// ParseGroups turns a cognito:groups claim value into group names, in
+// order, each trimmed of surrounding white space, empty names dropped. The
+// result is never nil.
+//
+// In the token the claim is a JSON array, but a REST API's Cognito user
+// pools authorizer hands every claim to the function as a string, and AWS
+// does not document how an array is flattened. The form reported from real
+// REST APIs, and the one the local gateway reproduces, is the names joined
+// with commas: "admin,staff" (a single group: "admin"). Also accepted:
+//
+//   - a real array ([]any or []string), as a direct invocation or a test
+//     may pass;
+//   - a JSON array in a string, `["admin","staff"]`;
+//   - a bracketed list, "[admin, staff]", and, without any comma, the HTTP
+//     API (payload 2.0) JWT authorizer's space-separated "[admin staff]".
+//
+// Limitations. Cognito group names match [\p{L}\p{M}\p{S}\p{N}\p{P}]+
+// (CreateGroup): no white space, but punctuation, commas and brackets
+// included. The flattened string cannot tell a comma inside a name from a
+// separator, so a name with a comma comes back split; a lone name wrapped
+// in brackets, "[ops]", comes back as "ops". Names with spaces (not valid
+// in Cognito) survive the comma form, "admin,beta testers", but not the
+// space-separated bracket form.
+func ParseGroups(v any) []string {
+	out := []string{}
+	switch v := v.(type) {
+	case nil:
+	case string:
+		out = appendGroupString(out, v)
+	case []string:
+		for _, e := range v {
+			out = appendGroup(out, e)
+		}
+	case []any:
+		out = appendGroupValues(out, v)
+	default:
+		out = appendGroup(out, fmt.Sprint(v))
+	}
+	return out
+}
+
+func appendGroupString(out []string, s string) []string {
+	s = strings.TrimSpace(s)
+	if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
+		var arr []any
+		if err := json.Unmarshal([]byte(s), &arr); err == nil {
+			return appendGroupValues(out, arr)
+		}
+		s = s[1 : len(s)-1]
+		if !strings.Contains(s, ",") {
+			for _, g := range strings.Fields(s) {
+				out = appendGroup(out, g)
+			}
+			return out
+		}
+	}
+	for _, g := range strings.Split(s, ",") {
+		out = appendGroup(out, g)
+	}
+	return out
+}
+
+// appendGroupValues appends the scalar elements of a decoded JSON array;
+// nulls, objects and nested arrays are skipped.
+func appendGroupValues(out []string, vs []any) []string {
+	for _, e := range vs {
+		switch e := e.(type) {
+		case string:
+			out = appendGroup(out, e)
+		case float64, bool, json.Number:
+			out = appendGroup(out, fmt.Sprint(e))
+		}
+	}
+	return out
+}
+
+func appendGroup(out []string, g string) []string {
+	if g = strings.TrimSpace(g); g != "" {
+		out = append(out, g)
 	}
 	return out
 }

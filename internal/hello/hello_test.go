@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"os/exec"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -49,6 +50,89 @@ func TestHello(t *testing.T) {
 			}
 			if resp.Headers["Cache-Control"] != "no-store" {
 				t.Error("no Cache-Control: no-store")
+			}
+		})
+	}
+}
+
+func TestParseGroups(t *testing.T) {
+	tests := []struct {
+		name string
+		in   any
+		want []string
+	}{
+		{"absent", nil, []string{}},
+		{"empty string", "", []string{}},
+		{"only spaces", "  \t ", []string{}},
+		{"one group", "admin", []string{"admin"}},
+		// The REST API Cognito user pools authorizer's form.
+		{"AWS string form", "admin,staff", []string{"admin", "staff"}},
+		{"AWS string form, three", "admin,staff,beta-testers", []string{"admin", "staff", "beta-testers"}},
+		{"odd spacing", " admin ,  staff,\tops ", []string{"admin", "staff", "ops"}},
+		{"empty names dropped", ",admin,,staff,", []string{"admin", "staff"}},
+		{"space inside a name kept", "admin,beta testers", []string{"admin", "beta testers"}},
+		{"punctuation kept", "team-a.b_c,ops/eu:1", []string{"team-a.b_c", "ops/eu:1"}},
+		{"non-ASCII names", "équipe,管理者", []string{"équipe", "管理者"}},
+		{"order kept", "zeta,alpha", []string{"zeta", "alpha"}},
+		{"JSON array string", `["admin","staff"]`, []string{"admin", "staff"}},
+		{"JSON array string, spaced", ` [ "admin" , " staff " ] `, []string{"admin", "staff"}},
+		{"JSON array string, name with comma", `["a,b","c"]`, []string{"a,b", "c"}},
+		{"JSON empty array string", `[]`, []string{}},
+		{"bracketed comma list", "[admin, staff]", []string{"admin", "staff"}},
+		{"bracketed single", "[admin]", []string{"admin"}},
+		{"HTTP API space-separated form", "[admin staff]", []string{"admin", "staff"}},
+		{"real array", []any{"admin", " staff ", "", nil, map[string]any{"x": 1}}, []string{"admin", "staff"}},
+		{"real empty array", []any{}, []string{}},
+		{"string slice", []string{"admin", "staff"}, []string{"admin", "staff"}},
+		{"number", 7, []string{"7"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := ParseGroups(tt.in)
+			if got == nil {
+				t.Fatal("ParseGroups returned nil")
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("ParseGroups(%#v) = %#v, want %#v", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestHelloGroups checks the groups field: a JSON array, never null.
+func TestHelloGroups(t *testing.T) {
+	tests := []struct {
+		name   string
+		groups any // nil: no cognito:groups claim
+		want   string
+	}{
+		{"no groups claim", nil, `[]`},
+		{"empty claim", "", `[]`},
+		{"one group", "admin", `["admin"]`},
+		{"several groups", "admin,staff", `["admin","staff"]`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var log apigwtest.Log
+			claims := map[string]any{"sub": "abc", "username": "abc", "scope": "api/read", "token_use": "access"}
+			if tt.groups != nil {
+				claims["cognito:groups"] = tt.groups
+			}
+			req := apigwtest.Request("/hello", nil, nil)
+			req.RequestContext.Authorizer = map[string]any{"claims": claims}
+			resp, err := New(log.Logger()).Handle(context.Background(), req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode != 200 {
+				t.Fatalf("status = %d, want 200; body %s", resp.StatusCode, resp.Body)
+			}
+			var body map[string]json.RawMessage
+			if err := json.Unmarshal([]byte(resp.Body), &body); err != nil {
+				t.Fatalf("body is not JSON: %s", resp.Body)
+			}
+			if got := string(body["groups"]); got != tt.want {
+				t.Errorf("groups = %s, want %s; body %s", got, tt.want, resp.Body)
 			}
 		})
 	}

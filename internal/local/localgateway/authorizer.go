@@ -52,7 +52,11 @@ import (
 // renders them: exp and iat as Java's Date.toString in UTC ("Mon Jun 15
 // 05:56:21 UTC 2026"), other numbers in decimal ("1781499381"), booleans as
 // "true"/"false", arrays as their elements joined with "," (cognito:groups
-// "admin,staff"), objects as JSON; null claims are left out.
+// ["admin","beta testers"] becomes "admin,beta testers": no brackets, no
+// spaces added), objects as JSON; null claims are left out. AWS does not
+// document how this authorizer flattens arrays; the comma form is the one
+// reported from real REST APIs. (An HTTP API's JWT authorizer, payload 2.0,
+// is different: "[admin beta testers]".)
 type CognitoAuthorizer struct {
 	// Issuer is the user pool's issuer,
 	// https://cognito-idp.<region>.amazonaws.com/<userPoolId>, or a local
