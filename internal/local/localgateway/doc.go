@@ -28,13 +28,21 @@
 // (method, path, status, duration, request id); header values, cookies,
 // query strings and bodies are never logged.
 //
-// The 401 and 403 answers of the authorizer are shaped like the project's
-// template's GatewayResponses: a JSON body
-// {"error":"unauthorized","error_description":<API Gateway's message>}.
-// Every other gateway answer keeps API Gateway's default body.
+// The authorizer's 401 answers are shaped like the project's template's
+// GatewayResponses (UNAUTHORIZED): a JSON body
+// {"error":"unauthorized","error_description":<API Gateway's message>},
+// Cache-Control: no-store and WWW-Authenticate: Bearer. Every other gateway
+// answer keeps API Gateway's default body. Options.GatewayResponseHeaders
+// adds static headers, typically the template's CORS headers, to the 401
+// and to the 403 for a missing route, never to a function's answer.
+//
+// Routes are per method, each with its own authorizer or none: an OPTIONS
+// route reaches its function without a token even when GET on the same
+// path requires one, so a function can answer CORS preflights itself.
 //
 // What it does not do: API keys, usage plans, throttling, caching, request
-// validation, CORS preflight, Lambda (custom) authorizers, IAM
+// validation, generated CORS preflight (SAM's Cors property) or CORS
+// headers chosen per request, Lambda (custom) authorizers, IAM
 // authorization, mapping templates or stage prefixes in the path: it serves
 // the API at the root of the host, like a custom domain with an empty base
 // path mapping (and like sam local start-api). Header names reach the

@@ -72,6 +72,19 @@ type Options struct {
 	AccountID string
 	// Now is the clock for requestTime. Nil means time.Now.
 	Now func() time.Time
+	// GatewayResponseHeaders emulates the ResponseParameters.Headers the
+	// template's GatewayResponses give API Gateway's own answers: these
+	// static headers (name to value, the value without the template's
+	// single quotes) are set on every response the gateway generates
+	// itself for an authorizer refusal (UNAUTHORIZED, 401) or a request
+	// with no route (MISSING_AUTHENTICATION_TOKEN, 403), after, and so
+	// winning over, the gateway's own headers. They are never added to a
+	// function's answer, nor to the other gateway answers (500, 502, 504,
+	// 413), which the template leaves at API Gateway's defaults. Like a
+	// gateway response, they cannot depend on the request: one static
+	// Access-Control-Allow-Origin, not a choice among several origins. Nil
+	// or empty adds nothing.
+	GatewayResponseHeaders map[string]string
 }
 
 // Limits and defaults of an API Gateway REST API (API Gateway developer
@@ -105,6 +118,7 @@ type Gateway struct {
 	apiID     string
 	accountID string
 	now       func() time.Time
+	gwHeaders http.Header // Options.GatewayResponseHeaders, canonical names
 }
 
 // New validates opts, reporting every problem at once, and returns the
@@ -146,6 +160,17 @@ func New(opts Options) (*Gateway, error) {
 		for k, v := range opts.StageVariables {
 			g.stageVars[k] = v
 		}
+	}
+	for _, name := range sortedKeys(opts.GatewayResponseHeaders) {
+		value := opts.GatewayResponseHeaders[name]
+		if err := checkGatewayResponseHeader(name, value); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if g.gwHeaders == nil {
+			g.gwHeaders = http.Header{}
+		}
+		g.gwHeaders.Set(name, value)
 	}
 	for _, t := range opts.BinaryMediaTypes {
 		t = strings.ToLower(strings.TrimSpace(t))
@@ -201,12 +226,12 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Amzn-Trace-Id", ids.trace)
 
 	if headerValueBytes(r) > maxHeaderValueBytes {
-		writeGatewayResponse(sw, requestTooLarge, "")
+		g.writeGatewayResponse(sw, requestTooLarge, "")
 		return
 	}
 	body, err := readBody(r)
 	if errors.Is(err, errBodyTooLarge) {
-		writeGatewayResponse(sw, bodyTooLarge, "")
+		g.writeGatewayResponse(sw, bodyTooLarge, "")
 		return
 	}
 	if err != nil {
@@ -218,7 +243,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	rt, params := g.match(method, r.URL.Path)
 	if rt == nil {
-		writeGatewayResponse(sw, missingAuthenticationToken, "")
+		g.writeGatewayResponse(sw, missingAuthenticationToken, "")
 		return
 	}
 
@@ -226,7 +251,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if rt.verifier != nil {
 		claims, kind, msg := rt.verifier.authorize(r.Context(), r.Header.Values("Authorization"))
 		if kind != 0 {
-			writeGatewayResponse(sw, kind, msg)
+			g.writeGatewayResponse(sw, kind, msg)
 			return
 		}
 		authorizer = map[string]interface{}{"claims": claims}
@@ -235,17 +260,52 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ev, err := g.buildEvent(r, rt, method, params, body, authorizer, ids)
 	if err != nil {
 		g.log.Error("build event", "requestId", ids.request, "err", err)
-		writeGatewayResponse(sw, integrationFailure, "")
+		g.writeGatewayResponse(sw, integrationFailure, "")
 		return
 	}
 	resp, kind := g.invoke(rt, ev, ids)
 	if kind != 0 {
-		writeGatewayResponse(sw, kind, "")
+		g.writeGatewayResponse(sw, kind, "")
 		return
 	}
 	if kind := g.writeProxyResponse(sw, r, resp, ids.request); kind != 0 {
-		writeGatewayResponse(sw, kind, "")
+		g.writeGatewayResponse(sw, kind, "")
 	}
+}
+
+// checkGatewayResponseHeader validates one of Options.GatewayResponseHeaders:
+// a token for a name, no control characters but tab in the value, and none
+// of the headers that frame the connection, which the gateway owns.
+func checkGatewayResponseHeader(name, value string) error {
+	if !isToken(name) {
+		return fmt.Errorf("gateway response header %q: not a valid header name", name)
+	}
+	if framingHeaders[http.CanonicalHeaderKey(name)] {
+		return fmt.Errorf("gateway response header %q: set by the gateway itself", name)
+	}
+	for i := 0; i < len(value); i++ {
+		if c := value[i]; (c < 0x20 && c != '\t') || c == 0x7f {
+			return fmt.Errorf("gateway response header %q: control character in the value", name)
+		}
+	}
+	return nil
+}
+
+// isToken reports whether s is an HTTP token (RFC 9110 section 5.6.2).
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // effectiveMethod is the request's method, or the X-HTTP-Method-Override

@@ -33,20 +33,27 @@ const (
 )
 
 // writeGatewayResponse writes one of API Gateway's own answers. This is
-// the one place where they are shaped: API Gateway's default bodies, except
-// UNAUTHORIZED, which the project's template customizes. message is
-// $context.error.messageString, used by that template.
-func writeGatewayResponse(w http.ResponseWriter, kind responseKind, message string) {
+// the one place where they are shaped: API Gateway's default bodies and
+// headers, except where the project's template customizes them with
+// GatewayResponses. UNAUTHORIZED gets the template's body
+// {"error":"unauthorized","error_description":<message>} and its headers
+// Cache-Control: no-store and WWW-Authenticate: Bearer; UNAUTHORIZED and
+// MISSING_AUTHENTICATION_TOKEN also get Options.GatewayResponseHeaders.
+// message is $context.error.messageString, used by that template.
+func (g *Gateway) writeGatewayResponse(w http.ResponseWriter, kind responseKind, message string) {
 	status, errorType, contentType, body := http.StatusInternalServerError, "", "application/json", `{"message": "Internal server error"}`
+	var extra http.Header
 	switch kind {
 	case missingAuthenticationToken:
 		status, errorType, body = http.StatusForbidden, "MissingAuthenticationTokenException", `{"message":"Missing Authentication Token"}`
+		extra = g.gwHeaders
 	case unauthorized:
 		b, _ := json.Marshal(struct {
 			Error       string `json:"error"`
 			Description string `json:"error_description"`
 		}{"unauthorized", message})
 		status, errorType, body = http.StatusUnauthorized, "UnauthorizedException", string(b)
+		extra = g.gwHeaders
 	case authorizerConfigurationError:
 		status, errorType, body = http.StatusInternalServerError, "AuthorizerConfigurationException", `{"message": null}`
 	case integrationFailure:
@@ -66,6 +73,14 @@ func writeGatewayResponse(w http.ResponseWriter, kind responseKind, message stri
 	h.Set("Content-Type", contentType)
 	if errorType != "" {
 		h.Set("x-amzn-ErrorType", errorType)
+	}
+	if kind == unauthorized {
+		// The template's UNAUTHORIZED ResponseParameters.Headers.
+		h.Set("Cache-Control", "no-store")
+		h.Set("WWW-Authenticate", "Bearer")
+	}
+	for k, vs := range extra {
+		h[k] = append([]string(nil), vs...)
 	}
 	w.WriteHeader(status)
 	w.Write([]byte(body))
