@@ -35,7 +35,7 @@ func TestEvents(t *testing.T) {
 	cog.HandleRevoke(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
 	// Each function's Lambda handler, as its main builds it from the route
 	// table.
-	binders := []routes.Binder{signin.New(signin.Options{Config: cfg, Secrets: src, Cognito: client, Logger: log}), hello.New(log)}
+	binders := []routes.Binder{signin.New(signin.Options{Config: cfg, Secrets: src, Cognito: client, Logger: log}), hello.New(log, nil)}
 	fn := func(name string) handler {
 		for _, b := range binders {
 			if _, ok := b.HandlerFor(routes.Of(name)[0]); ok {

@@ -83,7 +83,7 @@ func TestBuiltFunctionsThroughTheRuntimeAPI(t *testing.T) {
 		t.Fatalf("/login redirects to %s", resp.Headers["Location"])
 	}
 	cookies := apigwtest.SetCookies(resp)
-	if len(cookies) != 1 || cookies[0].Name != logincookie.Name {
+	if len(cookies) != 1 || cookies[0].Name != logincookie.NameFor(loc.Query().Get("state")) {
 		t.Fatalf("/login cookies: %v", resp.MultiValueHeaders)
 	}
 	state, nonce, cookie := loc.Query().Get("state"), loc.Query().Get("nonce"), cookies[0].Value
@@ -92,7 +92,7 @@ func TestBuiltFunctionsThroughTheRuntimeAPI(t *testing.T) {
 	cog.HandleToken(cog.Tokens("client-id", nonce))
 	resp = fn["callback"].Invoke(apigwtest.Request("/callback",
 		url.Values{"code": {"code-from-cognito"}, "state": {state}},
-		http.Header{"Cookie": {logincookie.Name + "=" + cookie}, "Accept": {"application/json"}}), timeout)
+		http.Header{"Cookie": {logincookie.NameFor(state) + "=" + cookie}, "Accept": {"application/json"}}), timeout)
 	var tok map[string]any
 	if err := json.Unmarshal([]byte(resp.Body), &tok); resp.StatusCode != http.StatusOK || err != nil {
 		t.Fatalf("/callback: %d %s", resp.StatusCode, resp.Body)

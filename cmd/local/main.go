@@ -33,9 +33,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	user := fs.String("user", devserver.DefaultUser, "demo user's email")
 	password := fs.String("password", devserver.DefaultPassword, "demo user's password (12+ characters, upper, lower, digit, symbol)")
 	secretFrom := fs.String("secret", "memory", `where the client secret lives: "memory", or "aws" to read CLIENT_SECRET_NAME from Secrets Manager (honours AWS_ENDPOINT_URL_SECRETS_MANAGER)`)
+	appAddr := fs.String("app-addr", "", "also serve the sample app from this second origin (e.g. localhost:5173, as a Vite dev server would) and allow it (CORS)")
+	tokenLifetime := fs.Duration("token-lifetime", devserver.DefaultTokenLifetime, "access and ID token lifetime of the local Cognito (2m to 24h): shorten it to watch expiry and refresh")
 	verbose := fs.Bool("v", false, "log every request (JSON) to stderr")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: go run ./cmd/local [flags]\n\nRuns /login, /callback, /hello, /refresh and /logout with a local Cognito.\n"+
+		fmt.Fprintf(stderr, "Usage: go run ./cmd/local [flags]\n\nRuns the API (/, /login, /callback, /token, /refresh, /logout, /hello, /app) with a local Cognito.\n"+
 			"Set COGNITO_DOMAIN, COGNITO_ISSUER and CLIENT_SECRET_NAME (and -secret aws) to use a deployed user pool instead.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
@@ -59,7 +61,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	srv, err := devserver.Start(ctx, devserver.Options{
 		Addr: *addr, CognitoAddr: *cognitoAddr, User: *user, Password: *password,
-		SecretFromAWS: *secretFrom == "aws", Getenv: os.Getenv,
+		SecretFromAWS: *secretFrom == "aws", Getenv: os.Getenv, AppAddr: *appAddr, TokenLifetime: *tokenLifetime,
 		Logger: slog.New(slog.NewJSONHandler(logOut, nil)),
 	})
 	if err != nil {

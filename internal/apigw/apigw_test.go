@@ -196,7 +196,7 @@ func TestCheckSameOrigin(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := CheckSameOrigin(req(tt.headers), own)
+			err := CheckSameOrigin(req(tt.headers), own, nil)
 			if (err == nil) != tt.ok {
 				t.Errorf("CheckSameOrigin = %v, want ok %v", err, tt.ok)
 			}

@@ -48,6 +48,18 @@ func HeaderValue(req events.APIGatewayProxyRequest, name string) string {
 // Cookie returns the value of the first cookie called name in the request's
 // Cookie headers, and whether there was one.
 func Cookie(req events.APIGatewayProxyRequest, name string) (string, bool) {
+	for _, c := range Cookies(req) {
+		if c.Name == name {
+			return c.Value, true
+		}
+	}
+	return "", false
+}
+
+// Cookies returns every cookie of the request's Cookie headers, in order,
+// skipping malformed pairs.
+func Cookies(req events.APIGatewayProxyRequest) []*http.Cookie {
+	var out []*http.Cookie
 	for _, line := range HeaderValues(req, "Cookie") {
 		cookies, err := http.ParseCookie(line)
 		if err != nil {
@@ -55,13 +67,9 @@ func Cookie(req events.APIGatewayProxyRequest, name string) (string, bool) {
 			// back to the pairs that do parse.
 			cookies = lenientCookies(line)
 		}
-		for _, c := range cookies {
-			if c.Name == name {
-				return c.Value, true
-			}
-		}
+		out = append(out, cookies...)
 	}
-	return "", false
+	return out
 }
 
 func lenientCookies(line string) []*http.Cookie {
@@ -217,10 +225,18 @@ var ErrCrossSite = errors.New("cross-site request")
 // opaque "null" Origin is refused there. Requests with neither header come
 // from non-browser clients, which cannot be made to act for a user.
 //
+// An Origin in allowed (ALLOWED_ORIGINS) is accepted whatever its
+// Sec-Fetch-Site: those front ends are same-site with the API by
+// configuration (a front end on another port of localhost, or
+// app.example.com for api.example.com) and call it with credentials.
+//
 // Origin alone is not enough: on a page with Referrer-Policy: no-referrer,
 // as this app's pages have, browsers send "Origin: null" even for a
 // same-origin form post.
-func CheckSameOrigin(req events.APIGatewayProxyRequest, ownOrigin string) error {
+func CheckSameOrigin(req events.APIGatewayProxyRequest, ownOrigin string, allowed config.Origins) error {
+	if origin := HeaderValue(req, "Origin"); origin != "" && allowed.Allows(origin) {
+		return nil
+	}
 	switch site := HeaderValue(req, "Sec-Fetch-Site"); site {
 	case "same-origin", "none":
 		return nil

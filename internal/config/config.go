@@ -12,7 +12,10 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strings"
+
+	"golang.org/x/net/publicsuffix"
 )
 
 // Names of the environment variables the contract defines.
@@ -22,7 +25,12 @@ const (
 	EnvSecretName    = "CLIENT_SECRET_NAME"
 	EnvScopes        = "OAUTH_SCOPES"
 	EnvRedirectURI   = "REDIRECT_URI"
+	EnvOrigins       = "ALLOWED_ORIGINS"
 )
+
+// envLambda is set by the Lambda runtime (and by sam local) in every
+// execution environment.
+const envLambda = "AWS_LAMBDA_FUNCTION_NAME"
 
 // APIScope is the resource-server scope the sample API requires (template.yaml
 // declares the resource server "api" with the scope "read"); it is requested
@@ -47,6 +55,9 @@ type Config struct {
 	// RedirectURI, when set, overrides the callback URL derived from the
 	// request (custom domains).
 	RedirectURI string
+	// Origins are the front ends (ALLOWED_ORIGINS) that may be a return_to
+	// target and call the API from the browser with credentials (CORS).
+	Origins Origins
 }
 
 // Requirement names an optional variable a function cannot run without.
@@ -120,6 +131,12 @@ func Load(getenv func(string) string, reqs ...Requirement) (*Config, error) {
 		}
 	}
 
+	origins, err := LoadOrigins(getenv)
+	if err != nil {
+		problems = append(problems, err)
+	}
+	c.Origins = origins
+
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("invalid configuration: %w", errors.Join(problems...))
 	}
@@ -187,4 +204,129 @@ func parseScopes(v string) ([]string, error) {
 		return nil, errors.New(`must include "openid"`)
 	}
 	return out, nil
+}
+
+// Origins is the validated ALLOWED_ORIGINS list: each origin lower-case
+// scheme://host[:port], default ports removed. The zero value allows none.
+type Origins []string
+
+// Allows reports whether origin (an Origin header) is in the list. The
+// comparison is exact after the same normalisation, so a look-alike host
+// or another port is not allowed.
+func (o Origins) Allows(origin string) bool {
+	n, err := normalizeOrigin(origin)
+	if err != nil {
+		return false
+	}
+	for _, a := range o {
+		if a == n {
+			return true
+		}
+	}
+	return false
+}
+
+// LoadOrigins reads ALLOWED_ORIGINS (space-separated origins) and checks
+// that each can be same-site with the API: browsers send this app's
+// SameSite=Lax session cookies, and often any cookie, only to the same
+// site. With REDIRECT_URI set (the API on a custom domain), an origin must
+// have its scheme and registrable domain (eTLD+1, from the public suffix
+// list). Without it, the API is API Gateway's own execute-api host, a site
+// no front end shares: in Lambda (AWS_LAMBDA_FUNCTION_NAME set) every
+// origin is refused, and locally only loopback origins are accepted, for a
+// front end on another port of localhost. Every problem is named at once.
+func LoadOrigins(getenv func(string) string) (Origins, error) {
+	v := strings.TrimSpace(getenv(EnvOrigins))
+	if v == "" {
+		return nil, nil
+	}
+	var api *url.URL
+	if r := strings.TrimSpace(getenv(EnvRedirectURI)); r != "" {
+		if u, err := parseBaseURL(r); err == nil {
+			api = u
+		}
+	}
+	inLambda := getenv(envLambda) != ""
+	var problems []error
+	add := func(format string, args ...any) {
+		problems = append(problems, fmt.Errorf("%s: "+format, append([]any{EnvOrigins}, args...)...))
+	}
+	var out Origins
+	for _, o := range strings.Fields(v) {
+		n, err := normalizeOrigin(o)
+		if err != nil {
+			add("%.100q %v", o, err)
+			continue
+		}
+		if err := sameSite(n, api, inLambda); err != nil {
+			add("%s %v", n, err)
+			continue
+		}
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	if len(problems) > 0 {
+		return nil, errors.Join(problems...)
+	}
+	return out, nil
+}
+
+// normalizeOrigin checks that o is an origin (scheme://host[:port], https,
+// or http on a loopback host) and returns it lower-cased, without a default
+// port.
+func normalizeOrigin(o string) (string, error) {
+	u, err := parseBaseURL(o)
+	if err != nil {
+		return "", err
+	}
+	if u.Path != "" || u.RawPath != "" {
+		return "", errors.New("must be an origin, scheme://host[:port], without a path")
+	}
+	host := strings.ToLower(u.Hostname())
+	port := u.Port()
+	if (u.Scheme == "https" && port == "443") || (u.Scheme == "http" && port == "80") {
+		port = ""
+	}
+	if strings.HasSuffix(host, ".") {
+		return "", errors.New("must not end the host with a dot")
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	if port != "" {
+		host += ":" + port
+	}
+	return u.Scheme + "://" + host, nil
+}
+
+// sameSite checks that the origin n can be same-site with the API: api is
+// REDIRECT_URI's URL, or nil when the callback URL is derived from the
+// request.
+func sameSite(n string, api *url.URL, inLambda bool) error {
+	u, _ := url.Parse(n)
+	host := u.Hostname()
+	switch {
+	case api == nil && inLambda:
+		return errors.New("cannot be same-site with the API on its execute-api host, so the browser would not send it the session cookies: put the API on a custom domain of the front end's site (REDIRECT_URI, the template's ApiDomainName)")
+	case api == nil && !IsLoopback(host):
+		return errors.New("cannot be same-site with a local API: without REDIRECT_URI only loopback origins (localhost on another port) are accepted")
+	case api == nil:
+		return nil
+	case u.Scheme != api.Scheme:
+		return fmt.Errorf("is %s and the API %s: browsers count the scheme in the site", u.Scheme, api.Scheme)
+	}
+	apiHost := strings.ToLower(api.Hostname())
+	if IsLoopback(host) || IsLoopback(apiHost) {
+		if host != apiHost {
+			return fmt.Errorf("is on %s and the API on %s: not the same site", host, apiHost)
+		}
+		return nil
+	}
+	a, err1 := publicsuffix.EffectiveTLDPlusOne(host)
+	b, err2 := publicsuffix.EffectiveTLDPlusOne(apiHost)
+	if err1 != nil || err2 != nil || a != b {
+		return fmt.Errorf("is not on the API's site %s (REDIRECT_URI), so the browser would not send it the session cookies", b)
+	}
+	return nil
 }

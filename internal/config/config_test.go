@@ -127,3 +127,58 @@ func TestLoopbackHTTPAllowed(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadOrigins(t *testing.T) {
+	tests := []struct {
+		name     string
+		env      map[string]string
+		want     Origins
+		problems []string
+	}{
+		{"none", map[string]string{}, nil, nil},
+		{"local ports", map[string]string{EnvOrigins: "http://localhost:5173  http://LOCALHOST:5174 http://localhost:5173"}, Origins{"http://localhost:5173", "http://localhost:5174"}, nil},
+		{"custom domain, same site", map[string]string{EnvOrigins: "https://app.example.com https://www.example.com:443", EnvRedirectURI: "https://api.example.com/callback"}, Origins{"https://app.example.com", "https://www.example.com"}, nil},
+		{"custom domain, other site", map[string]string{EnvOrigins: "https://app.example.org", EnvRedirectURI: "https://api.example.com/callback"}, nil, []string{"not on the API's site example.com"}},
+		{"custom domain, public suffix", map[string]string{EnvOrigins: "https://other.github.io", EnvRedirectURI: "https://me.github.io/callback"}, nil, []string{"not on the API's site"}},
+		{"scheme differs", map[string]string{EnvOrigins: "http://app.example.com", EnvRedirectURI: "https://api.example.com/callback"}, nil, []string{"must use https"}},
+		{"in Lambda without a custom domain", map[string]string{EnvOrigins: "http://localhost:5173", envLambda: "fn"}, nil, []string{"execute-api host"}},
+		{"locally, a public origin", map[string]string{EnvOrigins: "https://app.example.com"}, nil, []string{"only loopback origins"}},
+		{"a path", map[string]string{EnvOrigins: "http://localhost:5173/app"}, nil, []string{"without a path"}},
+		{"not a URL", map[string]string{EnvOrigins: "localhost:5173 *"}, nil, []string{`"localhost:5173"`, `"*"`}},
+		{"user info", map[string]string{EnvOrigins: "http://u@localhost:5173"}, nil, []string{"user info"}},
+		{"trailing dot", map[string]string{EnvOrigins: "https://app.example.com.", EnvRedirectURI: "https://api.example.com/callback"}, nil, []string{"dot"}},
+		{"loopback API, other loopback host", map[string]string{EnvOrigins: "http://127.0.0.1:5173", EnvRedirectURI: "http://localhost:3000/callback"}, nil, []string{"not the same site"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := LoadOrigins(env(tt.env))
+			if len(tt.problems) == 0 {
+				if err != nil || !slices.Equal(got, tt.want) {
+					t.Errorf("LoadOrigins = %v, %v; want %v", got, err, tt.want)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("LoadOrigins = %v, want an error", got)
+			}
+			for _, p := range tt.problems {
+				if !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), EnvOrigins) {
+					t.Errorf("error %q does not say %q with the variable's name", err, p)
+				}
+			}
+		})
+	}
+}
+
+func TestOriginsAllows(t *testing.T) {
+	o := Origins{"https://app.example.com", "http://localhost:5173"}
+	for origin, want := range map[string]bool{
+		"https://app.example.com": true, "https://APP.example.com:443": true, "http://localhost:5173": true,
+		"https://app.example.com.evil.com": false, "http://app.example.com": false, "http://localhost:5174": false,
+		"null": false, "": false, "https://app.example.com/x": false,
+	} {
+		if got := o.Allows(origin); got != want {
+			t.Errorf("Allows(%q) = %v, want %v", origin, got, want)
+		}
+	}
+}

@@ -13,22 +13,35 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/example/cognito-sam-go/internal/apigw"
+	"github.com/example/cognito-sam-go/internal/config"
 	"github.com/example/cognito-sam-go/internal/routes"
+	"github.com/example/cognito-sam-go/internal/webapp"
 )
 
 // Handler serves GET /hello.
 type Handler struct {
-	log *slog.Logger
+	log     *slog.Logger
+	origins config.Origins
 }
 
-// New returns a hello Handler.
-func New(log *slog.Logger) *Handler { return &Handler{log: log} }
+// New returns a hello Handler. Front ends on origins (ALLOWED_ORIGINS) get
+// CORS headers on its answers.
+func New(log *slog.Logger, origins config.Origins) *Handler {
+	return &Handler{log: log, origins: origins}
+}
 
 // Function returns the Lambda handler of the hello function (name, from
-// package routes). It reads no configuration: API Gateway's authorizer has
-// checked the caller before the handler runs.
-func Function(_ context.Context, name string, _ func(string) string, log *slog.Logger) (routes.HandlerFunc, error) {
-	return routes.Handler(name, New(log))
+// package routes): GET /hello, the sample app (package webapp) and the CORS
+// preflights. It reads ALLOWED_ORIGINS and, for the sample app's sign-out
+// form, COGNITO_DOMAIN; it needs no secret: API Gateway's authorizer has
+// checked the caller before /hello runs.
+func Function(_ context.Context, name string, getenv func(string) string, log *slog.Logger) (routes.HandlerFunc, error) {
+	origins, err := config.LoadOrigins(getenv)
+	if err != nil {
+		return nil, fmt.Errorf("invalid configuration: %w", err)
+	}
+	app := webapp.New(webapp.Options{CognitoDomain: strings.TrimSpace(getenv(config.EnvCognitoDomain))})
+	return routes.Handler(name, routes.Binders{New(log, origins), app, routes.Preflights{Allowed: origins}})
 }
 
 // HandlerFor returns Handle for GET /hello (routes.Binder).
@@ -56,12 +69,22 @@ type Greeting struct {
 // 401 when there are none: the route is misconfigured, or it runs under
 // `sam local start-api`, which does not enforce Cognito authorizers.
 func (h *Handler) Handle(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+	resp := h.handle(ctx, req)
+	// With proxy integration only the function can add CORS headers to its
+	// own answers.
+	for _, c := range apigw.CORS(req, h.origins) {
+		apigw.AddHeader(&resp, c.Name, c.Value)
+	}
+	return resp, nil
+}
+
+func (h *Handler) handle(ctx context.Context, req events.APIGatewayProxyRequest) events.APIGatewayProxyResponse {
 	log := apigw.RequestLogger(ctx, h.log, req)
 	claims := Claims(req)
 	if claims["sub"] == "" {
 		return apigw.ErrorResponse(ctx, log, req, apigw.Errorf(apigw.KindUnauthorized, "unauthorized",
 			"No verified caller: call this route through API Gateway with a Cognito access token in the Authorization header.",
-			"no authorizer claims in the request context"), nil), nil
+			"no authorizer claims in the request context"), nil)
 	}
 	name := claims["email"]
 	if name == "" {
@@ -79,7 +102,7 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayProxyRequest)
 		Groups:   Groups(req),
 		ClientID: claims["client_id"],
 		TokenUse: claims["token_use"],
-	}), nil
+	})
 }
 
 // Claims returns requestContext.authorizer.claims as strings (API Gateway

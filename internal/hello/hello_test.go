@@ -30,7 +30,7 @@ func TestHello(t *testing.T) {
 			if tt.claims != nil {
 				req.RequestContext.Authorizer = map[string]any{"claims": tt.claims}
 			}
-			resp, err := New(log.Logger()).Handle(context.Background(), req)
+			resp, err := New(log.Logger(), nil).Handle(context.Background(), req)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -120,7 +120,7 @@ func TestHelloGroups(t *testing.T) {
 			}
 			req := apigwtest.Request("/hello", nil, nil)
 			req.RequestContext.Authorizer = map[string]any{"claims": claims}
-			resp, err := New(log.Logger()).Handle(context.Background(), req)
+			resp, err := New(log.Logger(), nil).Handle(context.Background(), req)
 			if err != nil {
 				t.Fatal(err)
 			}

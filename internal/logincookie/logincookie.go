@@ -22,13 +22,35 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 )
 
-// Name is the cookie's name. The __Host- prefix makes browsers accept it only
-// with Secure, Path=/ and no Domain, so a sibling subdomain cannot plant one.
+// Name is the prefix of every attempt's cookie name, and the name bound
+// into every sealed value. The __Host- prefix makes browsers accept the
+// cookie only with Secure, Path=/ and no Domain, so a sibling subdomain
+// cannot plant one.
 const Name = "__Host-login"
+
+// MaxAttempts is how many sign-in attempts a browser keeps completable at
+// once (several tabs); /login evicts older ones so the Cookie header stays
+// small.
+const MaxAttempts = 3
+
+// NameFor is the cookie name of the attempt with this state: each attempt
+// has its own cookie, so attempts started in several tabs do not overwrite
+// each other, and the callback finds its own from the state Cognito sends
+// back. The name is a hash of the state, so it reveals nothing of it.
+func NameFor(state string) string {
+	sum := sha256.Sum256([]byte("cognito-sam-go login cookie name\x00" + state))
+	return Name + "-" + base64.RawURLEncoding.EncodeToString(sum[:12])
+}
+
+// IsAttempt reports whether a cookie name is an attempt's.
+func IsAttempt(name string) bool {
+	return strings.HasPrefix(name, Name+"-") && len(name) == len(NameFor(""))
+}
 
 // MaxAge is how long a sign-in attempt may take, from /login to /callback.
 const MaxAge = 10 * time.Minute
@@ -52,6 +74,9 @@ type State struct {
 	Nonce    string    `json:"n"`
 	Verifier string    `json:"v"`
 	Created  time.Time `json:"t"`
+	// ReturnTo is the absolute URL the browser lands on after signing in,
+	// validated by /login.
+	ReturnTo string `json:"r,omitempty"`
 }
 
 // Format prints the state redacted for every fmt verb: state, nonce and
@@ -105,8 +130,9 @@ func (s *Sealer) Seal(st State) (string, error) {
 	return base64.RawURLEncoding.EncodeToString(sealed), nil
 }
 
-// maxValueLen bounds what Open decodes; real values are about 250 bytes.
-const maxValueLen = 1024
+// maxValueLen bounds what Open decodes: about 300 bytes, plus a return_to
+// of at most 1 KiB.
+const maxValueLen = 2048
 
 // Open authenticates and decrypts a cookie value and checks its age against
 // now. Every failure wraps ErrInvalid.
@@ -144,21 +170,22 @@ func (s *Sealer) Open(value string, now time.Time) (State, error) {
 	return st, nil
 }
 
-// SetCookie is the Set-Cookie header value that stores value for MaxAge:
+// SetCookie is the Set-Cookie header value that stores value under name
+// (NameFor the attempt's state) for MaxAge:
 // HttpOnly (no script reads it), Secure and __Host- (https only, this host
 // only), SameSite=Lax (sent on Cognito's top-level redirect back, which is
 // cross-site; Strict would not be, RFC 9700 §4.5.3).
-func SetCookie(value string) string {
+func SetCookie(name, value string) string {
 	return (&http.Cookie{
-		Name: Name, Value: value, Path: "/", MaxAge: int(MaxAge / time.Second),
+		Name: name, Value: value, Path: "/", MaxAge: int(MaxAge / time.Second),
 		HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode,
 	}).String()
 }
 
-// ClearCookie is the Set-Cookie header value that deletes the cookie.
-func ClearCookie() string {
+// ClearCookie is the Set-Cookie header value that deletes the cookie name.
+func ClearCookie(name string) string {
 	return (&http.Cookie{
-		Name: Name, Value: "", Path: "/", MaxAge: -1,
+		Name: name, Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode,
 	}).String()
 }

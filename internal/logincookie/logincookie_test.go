@@ -93,18 +93,19 @@ func TestNewSealerRejectsShortKey(t *testing.T) {
 }
 
 func TestCookieAttributes(t *testing.T) {
-	c, err := http.ParseSetCookie(SetCookie("v"))
+	name := NameFor("some-state")
+	c, err := http.ParseSetCookie(SetCookie(name, "v"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Name != "__Host-login" || !c.HttpOnly || !c.Secure || c.SameSite != http.SameSiteLaxMode || c.Path != "/" || c.Domain != "" {
-		t.Errorf("cookie = %+v; want __Host-login, HttpOnly, Secure, SameSite=Lax, Path=/, no Domain", c)
+	if c.Name != name || !strings.HasPrefix(c.Name, "__Host-login-") || !c.HttpOnly || !c.Secure || c.SameSite != http.SameSiteLaxMode || c.Path != "/" || c.Domain != "" {
+		t.Errorf("cookie = %+v; want __Host-login-<hash>, HttpOnly, Secure, SameSite=Lax, Path=/, no Domain", c)
 	}
 	if c.MaxAge <= 0 || c.MaxAge > 600 {
 		t.Errorf("Max-Age = %d, want 1..600", c.MaxAge)
 	}
-	d, _ := http.ParseSetCookie(ClearCookie())
-	if d.MaxAge >= 0 || d.Value != "" || !d.Secure || d.Path != "/" {
+	d, _ := http.ParseSetCookie(ClearCookie(name))
+	if d.Name != name || d.MaxAge >= 0 || d.Value != "" || !d.Secure || d.Path != "/" {
 		t.Errorf("clear cookie = %+v, want Max-Age<0, empty value", d)
 	}
 }
@@ -132,6 +133,26 @@ func BenchmarkSealOpen(b *testing.B) {
 		v, _ := s.Seal(sample())
 		if _, err := s.Open(v, t0); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestNameFor: every attempt has its own cookie name, a valid cookie token
+// that reveals nothing of the state, and only attempt names count as such.
+func TestNameFor(t *testing.T) {
+	a, b := NameFor("state-a"), NameFor("state-b")
+	if a == b || a != NameFor("state-a") {
+		t.Errorf("NameFor: %s, %s", a, b)
+	}
+	if strings.Contains(a, "state-a") {
+		t.Errorf("the name %s shows the state", a)
+	}
+	if _, err := http.ParseSetCookie(SetCookie(a, "v")); err != nil {
+		t.Errorf("%s is not a valid cookie name: %v", a, err)
+	}
+	for name, want := range map[string]bool{a: true, b: true, Name: false, Name + "-x": false, "__Host-session-0": false, "other": false} {
+		if got := IsAttempt(name); got != want {
+			t.Errorf("IsAttempt(%q) = %v, want %v", name, got, want)
 		}
 	}
 }

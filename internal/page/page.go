@@ -1,5 +1,5 @@
-// Package page renders the few HTML pages a person sees: the signed-in page
-// after the callback, and error pages. Pages carry no script at all; their
+// Package page renders the few HTML pages a person sees: the home page
+// (signed in or not), the signed-out page, and error pages. Pages carry no script at all; their
 // one stylesheet is inline and allowed by its SHA-256 hash in a strict
 // Content-Security-Policy, so nothing injected could run or load.
 package page
@@ -55,18 +55,16 @@ func styleHash() string {
 
 // SignedIn is what the signed-in page shows.
 type SignedIn struct {
-	Email        string
-	Username     string
-	Subject      string
-	Expiry       time.Time // of the access token
-	AccessToken  string
-	IDToken      string
-	RefreshToken string // posted by the refresh and sign-out forms; empty hides them
-	HelloURL     string
-	LoginURL     string // relative link to start again
-	RefreshURL   string // relative form action of POST /refresh
-	LogoutURL    string // relative form action of POST /logout
-	Refreshed    bool   // the page follows a refresh, not a sign-in
+	Email       string
+	Username    string
+	Subject     string
+	Expiry      time.Time // of the access token
+	AccessToken string
+	HelloURL    string
+	LoginURL    string // relative link to start again
+	RefreshURL  string // relative form action of POST /refresh (the session's)
+	LogoutURL   string // relative form action of POST /logout
+	Refreshed   bool   // the page follows a refresh, not a sign-in
 }
 
 // Format prints the page data redacted for every fmt verb: it holds the
@@ -96,13 +94,20 @@ func (s SignedIn) Curl() string {
 	return "curl -H 'Authorization: " + s.AccessToken + "' '" + s.HelloURL + "'"
 }
 
-// RenderSignedIn renders the page shown after a successful sign-in or
-// refresh.
+// RenderSignedIn renders the home page of a signed-in browser. It holds the
+// current access token (for the curl command), never the refresh token.
 func RenderSignedIn(s SignedIn) (string, error) {
 	return render("signed-in", s)
 }
 
-// RenderSignedOut renders the page Cognito's /logout returns the browser to.
+// RenderSignedOutHome renders the home page of a browser without a session:
+// a Sign in button.
+func RenderSignedOutHome(loginURL string) (string, error) {
+	return render("home-signed-out", struct{ LoginURL string }{loginURL})
+}
+
+// RenderSignedOut renders the page Cognito's /logout returns the browser to:
+// what sign-out ended, and what it cannot.
 func RenderSignedOut(loginURL string) (string, error) {
 	return render("signed-out", struct{ LoginURL string }{loginURL})
 }

@@ -51,12 +51,26 @@ var (
 	Callback  = Route{Method: http.MethodGet, Path: "/callback", Function: "callback"}
 	Hello     = Route{Method: http.MethodGet, Path: "/hello", Function: "hello", Scopes: []string{config.APIScope}}
 	Refresh   = Route{Method: http.MethodPost, Path: "/refresh", Function: "refresh"}
+	Token     = Route{Method: http.MethodPost, Path: "/token", Function: "refresh"}
+	Home      = Route{Method: http.MethodGet, Path: "/", Function: "refresh"}
 	Logout    = Route{Method: http.MethodPost, Path: "/logout", Function: "logout"}
 	SignedOut = Route{Method: http.MethodGet, Path: "/signed-out", Function: "logout"}
+	// App and AppAsset serve the sample single-page app and its files.
+	App      = Route{Method: http.MethodGet, Path: "/app", Function: "hello"}
+	AppAsset = Route{Method: http.MethodGet, Path: "/app/{proxy+}", Function: "hello"}
+	// The CORS preflights of the routes a front end on another origin
+	// calls. They carry no credentials, so no authorizer.
+	HelloPreflight   = Route{Method: http.MethodOptions, Path: "/hello", Function: "hello"}
+	TokenPreflight   = Route{Method: http.MethodOptions, Path: "/token", Function: "hello"}
+	RefreshPreflight = Route{Method: http.MethodOptions, Path: "/refresh", Function: "hello"}
+	LogoutPreflight  = Route{Method: http.MethodOptions, Path: "/logout", Function: "hello"}
 )
 
 // All is the route table, in the order the README lists the routes.
-var All = []Route{Login, Callback, Hello, Refresh, Logout, SignedOut}
+var All = []Route{
+	Login, Callback, Home, Token, Refresh, Logout, SignedOut, Hello, App, AppAsset,
+	HelloPreflight, TokenPreflight, RefreshPreflight, LogoutPreflight,
+}
 
 // Functions returns the names of the functions in the table, each once, in
 // table order.
@@ -154,4 +168,46 @@ func Handler(function string, b Binder) (HandlerFunc, error) {
 			"error": "not_found", "error_description": "This function does not serve that route.",
 		}), nil
 	}, nil
+}
+
+// Binders binds each route with the first of its binders that serves it,
+// so one function can serve the routes of several concerns.
+type Binders []Binder
+
+// HandlerFor returns the first binder's handler for r.
+func (bs Binders) HandlerFor(r Route) (HandlerFunc, bool) {
+	for _, b := range bs {
+		if h, ok := b.HandlerFor(r); ok {
+			return h, true
+		}
+	}
+	return nil, false
+}
+
+// Preflights answers the CORS preflights (the OPTIONS routes) of the table:
+// for the origins in allowed, the methods of the other routes on the same
+// path, and the request header they need (Authorization for a route behind
+// the authorizer, Content-Type for the others); for any other origin, 403
+// without CORS headers.
+type Preflights struct{ Allowed config.Origins }
+
+// HandlerFor binds every OPTIONS route.
+func (p Preflights) HandlerFor(r Route) (HandlerFunc, bool) {
+	if r.Method != http.MethodOptions {
+		return nil, false
+	}
+	var methods []string
+	headers := []string{"Content-Type"}
+	for _, o := range All {
+		if o.Path == r.Path && o.Method != http.MethodOptions {
+			methods = append(methods, o.Method)
+			if o.Protected() {
+				headers = []string{"Authorization"}
+			}
+		}
+	}
+	methods = append(methods, http.MethodOptions)
+	return func(_ context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+		return apigw.Preflight(req, p.Allowed, methods, headers), nil
+	}, true
 }

@@ -16,11 +16,11 @@ func TestTable(t *testing.T) {
 			t.Errorf("%s is in the table twice", r.Key())
 		}
 		seen[r.Key()] = true
-		if !strings.HasPrefix(r.Path, "/") || r.Function == "" || (r.Method != http.MethodGet && r.Method != http.MethodPost) {
+		if !strings.HasPrefix(r.Path, "/") || r.Function == "" || (r.Method != http.MethodGet && r.Method != http.MethodPost && r.Method != http.MethodOptions) {
 			t.Errorf("malformed route %+v", r)
 		}
 	}
-	if got := strings.Join(Functions(), " "); got != "login callback hello refresh logout" {
+	if got := strings.Join(Functions(), " "); got != "login callback refresh logout hello" {
 		t.Errorf("Functions() = %s", got)
 	}
 	if LogicalID("login") != "LoginFunction" || LogicalID("") != "" {
@@ -86,6 +86,39 @@ func TestHandler(t *testing.T) {
 			t.Errorf("%s %s: %d %s, want 404", tt.method, tt.resource, resp.StatusCode, resp.Body)
 		case tt.want != "" && resp.Body != tt.want:
 			t.Errorf("%s %s: answered by %q, want %q", tt.method, tt.resource, resp.Body, tt.want)
+		}
+	}
+}
+
+func TestPreflights(t *testing.T) {
+	p := Preflights{Allowed: []string{"http://localhost:5173"}}
+	if _, ok := p.HandlerFor(Hello); ok {
+		t.Error("Preflights bound GET /hello")
+	}
+	for _, tt := range []struct {
+		r                Route
+		origin           string
+		status           int
+		methods, headers string
+	}{
+		{HelloPreflight, "http://localhost:5173", 204, "GET, OPTIONS", "Authorization"},
+		{TokenPreflight, "http://localhost:5173", 204, "POST, OPTIONS", "Content-Type"},
+		{LogoutPreflight, "http://localhost:5173", 204, "POST, OPTIONS", "Content-Type"},
+		{TokenPreflight, "https://evil.example.com", 403, "", ""},
+		{HelloPreflight, "", 403, "", ""},
+	} {
+		h, ok := p.HandlerFor(tt.r)
+		if !ok {
+			t.Fatalf("no preflight for %s", tt.r.Key())
+		}
+		req := events.APIGatewayProxyRequest{HTTPMethod: "OPTIONS", Resource: tt.r.Path, Headers: map[string]string{"Origin": tt.origin}}
+		resp, _ := h(context.Background(), req)
+		acao := resp.Headers["Access-Control-Allow-Origin"]
+		if resp.StatusCode != tt.status || resp.Headers["Access-Control-Allow-Methods"] != tt.methods || resp.Headers["Access-Control-Allow-Headers"] != tt.headers {
+			t.Errorf("%s from %q: %d methods %q headers %q", tt.r.Key(), tt.origin, resp.StatusCode, resp.Headers["Access-Control-Allow-Methods"], resp.Headers["Access-Control-Allow-Headers"])
+		}
+		if (tt.status == 204) != (acao == tt.origin && resp.Headers["Access-Control-Allow-Credentials"] == "true") {
+			t.Errorf("%s from %q: Allow-Origin %q", tt.r.Key(), tt.origin, acao)
 		}
 	}
 }

@@ -3,12 +3,15 @@ package signin
 import (
 	"context"
 	"crypto/subtle"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/example/cognito-sam-go/internal/apigw"
 	"github.com/example/cognito-sam-go/internal/logincookie"
+	"github.com/example/cognito-sam-go/internal/routes"
 	"github.com/example/cognito-sam-go/internal/secret"
 	"golang.org/x/oauth2"
 )
@@ -18,14 +21,33 @@ import (
 const MaxCodeLen = 1024
 
 // Callback serves GET /callback: it finishes a sign-in by checking the
-// browser's login cookie and state, exchanging the code at Cognito's token
-// endpoint once, verifying the ID token, and handing the tokens back as
-// JSON or as the signed-in page. The checks run in the runtime contract's
-// order; the token endpoint is never called unless the cookie opens and the
-// state matches. The login cookie is cleared on every answer, since a
-// sign-in attempt is single-use.
+// browser's cookie for this attempt and the state, exchanging the code at
+// Cognito's token endpoint once, verifying the ID token, and starting a
+// session. A browser (it prefers HTML) is sent (303) to the attempt's
+// return_to, so reloading, Back and bookmarking the page it lands on are
+// safe and no token appears in a URL; any other client gets the tokens as
+// JSON. The checks run in the runtime contract's order; the token endpoint
+// is never called unless the cookie opens and the state matches.
+//
+// A callback for an attempt that is already finished or gone (Back after
+// signing in, a reload, a tab Cognito signed in silently) sends a browser
+// with a valid session to the API's home, without calling Cognito; without
+// a session it is a 400 that says what happened. The callback clears only
+// its own attempt's cookie, on every answer: an attempt is single-use, and
+// the other tabs' attempts stay completable.
 func (s *Server) Callback(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
-	return s.serve(ctx, req, s.callback, apigw.Header{Name: "Set-Cookie", Value: logincookie.ClearCookie()})
+	var always []apigw.Header
+	if state, err := apigw.QueryValue(req, "state"); err == nil && state != "" {
+		if name := logincookie.NameFor(state); hasCookie(req, name) {
+			always = append(always, apigw.Header{Name: "Set-Cookie", Value: logincookie.ClearCookie(name)})
+		}
+	}
+	return s.serve(ctx, req, s.callback, always...)
+}
+
+func hasCookie(req events.APIGatewayProxyRequest, name string) bool {
+	_, ok := apigw.Cookie(req, name)
+	return ok
 }
 
 func (s *Server) callback(ctx context.Context, log *slog.Logger, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
@@ -39,6 +61,9 @@ func (s *Server) callback(ctx context.Context, log *slog.Logger, req events.APIG
 	// reaches Cognito; the secret is read once, for the cookie key and the
 	// exchange.
 	in, err := readCallback(req)
+	if errors.Is(err, errAttemptGone) {
+		return s.attemptGone(ctx, log, req, err)
+	}
 	if err != nil {
 		return events.APIGatewayProxyResponse{}, err
 	}
@@ -76,10 +101,50 @@ func (s *Server) callback(ctx context.Context, log *slog.Logger, req events.APIG
 		return events.APIGatewayProxyResponse{}, tokenError(err, errCodeRejected)
 	}
 
-	// 5. Hand the tokens back.
+	// 5. Start the session, and hand the tokens back (JSON) or send the
+	// browser where it started (303).
 	log.Info("signed in", slog.String("sub", r.claims.Subject))
-	r.callbackURL = redirectURI
-	return s.reply(req, r)
+	var resp events.APIGatewayProxyResponse
+	if apigw.WantsHTML(req) {
+		target := st.ReturnTo
+		if target == "" {
+			target = apiBase(redirectURI) + routes.Home.Path
+		}
+		resp = apigw.Redirect(target)
+		resp.StatusCode = http.StatusSeeOther
+	} else {
+		resp = s.tokenJSON(r)
+	}
+	if err := s.setSession(&resp, req, creds, newSession(r, s.now())); err != nil {
+		return events.APIGatewayProxyResponse{}, fmt.Errorf("set session: %w", err)
+	}
+	return resp, nil
+}
+
+// attemptGone answers a callback whose attempt cookie is not there: the
+// attempt finished already (Back, reload, a second tab) or expired. A
+// browser that is signed in goes home without a call to Cognito.
+func (s *Server) attemptGone(ctx context.Context, log *slog.Logger, req events.APIGatewayProxyRequest, gone error) (events.APIGatewayProxyResponse, error) {
+	_, _, err := s.openSession(ctx, req)
+	if err == nil {
+		redirectURI, err := s.callbackURL(req)
+		if err != nil {
+			return events.APIGatewayProxyResponse{}, err
+		}
+		log.Info("callback of a finished sign-in: signed in already")
+		resp := apigw.Redirect(apiBase(redirectURI) + routes.Home.Path)
+		resp.StatusCode = http.StatusSeeOther
+		return resp, nil
+	}
+	if errors.As(err, new(*apigw.Error)) {
+		return events.APIGatewayProxyResponse{}, err // the secret is unavailable: 503
+	}
+	if len(apigw.Cookies(req)) == 0 {
+		return events.APIGatewayProxyResponse{}, apigw.Errorf(apigw.KindBadRequest, "invalid_state",
+			"Your sign-in session was not found: it may have expired, or cookies are blocked. Please sign in again.", "%w: no cookies at all", gone)
+	}
+	return events.APIGatewayProxyResponse{}, apigw.Errorf(apigw.KindBadRequest, "invalid_state",
+		"This sign-in page was already used or has expired. Please sign in again.", "%w", gone)
 }
 
 // errCodeRejected is the answer when Cognito rejects the code.
@@ -100,12 +165,15 @@ func (callbackRequest) LogValue() slog.Value {
 	return slog.StringValue("signin.callbackRequest{REDACTED}")
 }
 
+// errAttemptGone: the request has no cookie for the attempt its state names.
+var errAttemptGone = errors.New("no login cookie for this state")
+
 // restart is what the user is told when the attempt is not this browser's.
 const restart = "This sign-in link is not valid for this browser any more. Please sign in again."
 
-// readCallback reads the code, the state and the login cookie: the code is
-// present, single and of sane size, the state present and single, the
-// cookie present.
+// readCallback reads the code, the state and the state's login cookie: the
+// code is present, single and of sane size, the state present and single,
+// the cookie present (else errAttemptGone).
 func readCallback(req events.APIGatewayProxyRequest) (callbackRequest, error) {
 	code, err := apigw.QueryValue(req, "code")
 	if err != nil {
@@ -121,10 +189,9 @@ func readCallback(req events.APIGatewayProxyRequest) (callbackRequest, error) {
 	if err != nil || state == "" {
 		return callbackRequest{}, apigw.Errorf(apigw.KindBadRequest, "invalid_state", restart, "state missing or repeated")
 	}
-	cookie, ok := apigw.Cookie(req, logincookie.Name)
+	cookie, ok := apigw.Cookie(req, logincookie.NameFor(state))
 	if !ok || cookie == "" {
-		return callbackRequest{}, apigw.Errorf(apigw.KindBadRequest, "invalid_state",
-			"Your sign-in session was not found: it may have expired, or cookies are blocked. Please sign in again.", "no login cookie")
+		return callbackRequest{}, errAttemptGone
 	}
 	return callbackRequest{code: code, state: state, cookie: cookie}, nil
 }
@@ -132,7 +199,7 @@ func readCallback(req events.APIGatewayProxyRequest) (callbackRequest, error) {
 // openAttempt opens the login cookie with the secret's cookie key and
 // checks that its state is the one Cognito sent back.
 func (s *Server) openAttempt(creds secret.Value, in callbackRequest) (logincookie.State, error) {
-	sealer, err := s.sealer(creds)
+	sealer, _, err := s.sealers(creds)
 	if err != nil {
 		return logincookie.State{}, err
 	}

@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"fmt"
 	"log/slog"
+	"sort"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/example/cognito-sam-go/internal/apigw"
@@ -14,8 +16,12 @@ import (
 )
 
 // Login serves GET /login: a 302 to Cognito's authorize endpoint with a
-// fresh state, nonce and PKCE verifier, sealed into the login cookie for
-// the callback; 503 when the secret cannot be read.
+// fresh state, nonce and PKCE verifier, sealed with the return_to target
+// into this attempt's own login cookie for the callback. Attempts started in
+// other tabs keep their cookies: the logincookie.MaxAttempts most recent
+// stay completable, older ones are evicted. A return_to that is not this
+// API's path or an allowed origin is 400, and the browser is not sent to
+// Cognito. 503 when the secret cannot be read.
 func (s *Server) Login(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 	return s.serve(ctx, req, s.login)
 }
@@ -25,28 +31,74 @@ func (s *Server) login(ctx context.Context, log *slog.Logger, req events.APIGate
 	if err != nil {
 		return events.APIGatewayProxyResponse{}, err
 	}
+	rawReturn, err := apigw.QueryValue(req, "return_to")
+	if err != nil {
+		return events.APIGatewayProxyResponse{}, apigw.Errorf(apigw.KindBadRequest, "invalid_request",
+			"The return_to parameter was given more than once.", "return_to: %w", err)
+	}
+	returnTo, err := resolveReturnTo(rawReturn, apiBase(redirectURI), s.cfg.Origins)
+	if err != nil {
+		return events.APIGatewayProxyResponse{}, apigw.Errorf(apigw.KindBadRequest, "invalid_request",
+			"The return_to parameter must be a path of this site or an allowed front end's URL.", "%w", err)
+	}
 	creds, err := s.credentials(ctx)
 	if err != nil {
 		return events.APIGatewayProxyResponse{}, err
 	}
-	sealer, err := s.sealer(creds)
+	sealer, _, err := s.sealers(creds)
 	if err != nil {
 		return events.APIGatewayProxyResponse{}, err
 	}
+	now := s.now()
 	st := logincookie.State{
 		State:    randomString(),
 		Nonce:    randomString(),
 		Verifier: oauth2.GenerateVerifier(),
-		Created:  s.now().UTC(),
+		Created:  now.UTC(),
+		ReturnTo: returnTo,
 	}
 	value, err := sealer.Seal(st)
 	if err != nil {
 		return events.APIGatewayProxyResponse{}, fmt.Errorf("seal login cookie: %w", err)
 	}
 	resp := apigw.Redirect(s.cognito.AuthCodeURL(creds.ClientID, redirectURI, st.State, st.Nonce, st.Verifier))
-	apigw.AddHeader(&resp, "Set-Cookie", logincookie.SetCookie(value))
+	for _, name := range evictedAttempts(req, sealer, now) {
+		apigw.AddHeader(&resp, "Set-Cookie", logincookie.ClearCookie(name))
+	}
+	apigw.AddHeader(&resp, "Set-Cookie", logincookie.SetCookie(logincookie.NameFor(st.State), value))
 	log.Info("redirecting to cognito")
 	return resp, nil
+}
+
+// evictedAttempts returns the login cookies of the request to delete so
+// that, with the attempt being started, at most logincookie.MaxAttempts
+// remain: the oldest first, and any that does not open (expired, or sealed
+// with an older cookie key).
+func evictedAttempts(req events.APIGatewayProxyRequest, sealer *logincookie.Sealer, now time.Time) []string {
+	type attempt struct {
+		name    string
+		created time.Time
+	}
+	var live []attempt
+	var out []string
+	for _, c := range apigw.Cookies(req) {
+		if !logincookie.IsAttempt(c.Name) {
+			continue
+		}
+		st, err := sealer.Open(c.Value, now)
+		if err != nil || logincookie.NameFor(st.State) != c.Name {
+			out = append(out, c.Name)
+			continue
+		}
+		live = append(live, attempt{c.Name, st.Created})
+	}
+	sort.Slice(live, func(i, j int) bool { return live[i].created.After(live[j].created) })
+	for i, a := range live {
+		if i >= logincookie.MaxAttempts-1 {
+			out = append(out, a.name)
+		}
+	}
+	return out
 }
 
 // randomString returns 256 random bits, base64url-encoded (state, nonce).

@@ -85,7 +85,7 @@ func TestLoginRedirectsWithStateNoncePKCE(t *testing.T) {
 		t.Fatalf("Set-Cookie count = %d, want 1", len(cookies))
 	}
 	c := cookies[0]
-	if c.Name != logincookie.Name || !strings.HasPrefix(c.Name, "__Host-") || !c.HttpOnly || !c.Secure ||
+	if c.Name != logincookie.NameFor(q.Get("state")) || !strings.HasPrefix(c.Name, "__Host-") || !c.HttpOnly || !c.Secure ||
 		c.SameSite != http.SameSiteLaxMode || c.Path != "/" || c.Domain != "" || c.MaxAge <= 0 || c.MaxAge > 600 {
 		t.Errorf("cookie = %+v; want __Host-, HttpOnly, Secure, SameSite=Lax, Path=/, no Domain, Max-Age 1..600", c)
 	}

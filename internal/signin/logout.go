@@ -17,11 +17,16 @@ import (
 // sign-out only this long.
 const RevokeBudget = 5 * time.Second
 
-// Logout serves POST /logout: it revokes the refresh token in the body (and
-// with it the access tokens issued from it) at Cognito's /oauth2/revoke,
-// then sends the browser (303) to Cognito's /logout so that Cognito's own
-// sign-in session ends too; Cognito sends the browser on to GET
-// /signed-out.
+// Logout serves POST /logout: it revokes a refresh token at Cognito's
+// /oauth2/revoke (the one in the body, or else the session's), clears the
+// session cookies, then sends the browser (303) to Cognito's /logout so
+// that Cognito's own sign-in session ends too; Cognito sends the browser on
+// to GET /signed-out.
+//
+// Revocation ends the refresh token; access tokens already issued stay
+// valid at API Gateway's Cognito authorizer until they expire (the template
+// keeps them short), because the authorizer checks only their signature and
+// expiry.
 //
 // Sign-out always completes: without a refresh token it ends Cognito's
 // session only, and when revocation fails it still signs out (and logs
@@ -29,7 +34,8 @@ const RevokeBudget = 5 * time.Second
 // out. The app client's id comes from the secret: when it cannot be read,
 // the answer is 503.
 func (s *Server) Logout(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
-	return s.serve(ctx, req, s.logout)
+	always := append(apigw.CORS(req, s.cfg.Origins), clearSession(req)...)
+	return s.serve(ctx, req, s.logout, always...)
 }
 
 func (s *Server) logout(ctx context.Context, log *slog.Logger, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
@@ -43,6 +49,13 @@ func (s *Server) logout(ctx context.Context, log *slog.Logger, req events.APIGat
 	}
 
 	rt, err := readRefreshToken(req)
+	if errors.Is(err, errNoRefreshToken) {
+		if _, sealer, serr := s.sealers(creds); serr == nil && hasSession(req) {
+			if sess, oerr := sealer.Open(cookieJar{req}.get, s.now()); oerr == nil {
+				rt, err = sess.RefreshToken, nil
+			}
+		}
+	}
 	switch {
 	case errors.Is(err, errNoRefreshToken):
 		log.Info("signing out without a refresh token: Cognito session only")

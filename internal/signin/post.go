@@ -12,15 +12,16 @@ import (
 	"github.com/example/cognito-sam-go/internal/apigw"
 )
 
-// checkPost is the prologue of the state-changing routes (/refresh,
-// /logout): it derives this deployment's callback URL and refuses a
-// browser's cross-site post with 403.
+// checkPost is the prologue of the state-changing routes (/token,
+// /refresh, /logout): it derives this deployment's callback URL and refuses
+// a browser's cross-site post with 403, unless its Origin is one of
+// ALLOWED_ORIGINS.
 func (s *Server) checkPost(req events.APIGatewayProxyRequest) (callbackURL string, err error) {
 	callbackURL, err = s.callbackURL(req)
 	if err != nil {
 		return "", err
 	}
-	if err := apigw.CheckSameOrigin(req, origin(callbackURL)); err != nil {
+	if err := apigw.CheckSameOrigin(req, origin(callbackURL), s.cfg.Origins); err != nil {
 		return "", apigw.Errorf(apigw.KindForbidden, "cross_site_request",
 			"This request came from another site and was refused.", "%w", err)
 	}

@@ -5,12 +5,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/example/cognito-sam-go/internal/apigw"
 	"github.com/example/cognito-sam-go/internal/cognito"
-	"github.com/example/cognito-sam-go/internal/page"
 	"golang.org/x/oauth2"
 )
 
@@ -31,11 +29,9 @@ func (tokenBody) LogValue() slog.Value { return slog.StringValue("signin.tokenBo
 
 // verified is what a successful exchange or refresh hands to reply.
 type verified struct {
-	token       *oauth2.Token
-	idToken     string
-	claims      *cognito.IDClaims
-	callbackURL string // this deployment's callback URL, for sibling routes
-	refreshed   bool   // after a refresh, not a sign-in
+	token   *oauth2.Token
+	idToken string
+	claims  *cognito.IDClaims
 }
 
 // Format prints the value redacted for every verb: it holds the tokens.
@@ -58,37 +54,19 @@ func (s *Server) verify(ctx context.Context, clientID string, tok *oauth2.Token,
 	return verified{token: tok, idToken: rawID, claims: claims}, nil
 }
 
-// reply is the 200 answer with new tokens: JSON for API clients, the
-// signed-in page (with refresh and sign-out forms) for browsers. The caller
-// adds any cookies.
-func (s *Server) reply(req events.APIGatewayProxyRequest, r verified) (events.APIGatewayProxyResponse, error) {
-	tok, now := r.token, s.now()
+// tokenJSON is the 200 answer of the callback and of /refresh with a
+// refresh token in the body: the tokens as JSON, the refresh token
+// included (the caller holds it, not a session).
+func (s *Server) tokenJSON(r verified) events.APIGatewayProxyResponse {
+	tok := r.token
 	expiresIn := tok.ExpiresIn
 	if expiresIn <= 0 && !tok.Expiry.IsZero() {
-		expiresIn = int64(tok.Expiry.Sub(now).Seconds())
+		expiresIn = int64(tok.Expiry.Sub(s.now()).Seconds())
 	}
-	if !apigw.WantsHTML(req) {
-		return apigw.JSON(200, tokenBody{
-			AccessToken: tok.AccessToken, IDToken: r.idToken, RefreshToken: tok.RefreshToken,
-			TokenType: tok.Type(), ExpiresIn: expiresIn,
-		}), nil
-	}
-	expiry := tok.Expiry
-	if expiry.IsZero() {
-		expiry = now.Add(time.Duration(expiresIn) * time.Second)
-	}
-	body, err := page.RenderSignedIn(page.SignedIn{
-		Email: r.claims.Email, Username: r.claims.Username, Subject: r.claims.Subject, Expiry: expiry,
+	return apigw.JSON(200, tokenBody{
 		AccessToken: tok.AccessToken, IDToken: r.idToken, RefreshToken: tok.RefreshToken,
-		HelloURL: apigw.SiblingURL(r.callbackURL, helloLink), LoginURL: loginLink,
-		RefreshURL: refreshLink, LogoutURL: logoutLink, Refreshed: r.refreshed,
+		TokenType: tok.Type(), ExpiresIn: expiresIn,
 	})
-	if err != nil {
-		return events.APIGatewayProxyResponse{}, fmt.Errorf("render signed-in page: %w", err)
-	}
-	// The sign-out form's POST is redirected to Cognito's /logout, so the
-	// page's form-action must allow the Cognito domain's origin.
-	return apigw.HTML(200, body, page.CSPWithFormTargets(origin(s.cfg.CognitoDomain))), nil
 }
 
 // origin returns scheme://host[:port] of u, or "" when u does not parse.

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -16,6 +18,7 @@ import (
 	"github.com/example/cognito-sam-go/internal/page"
 	"github.com/example/cognito-sam-go/internal/routes"
 	"github.com/example/cognito-sam-go/internal/secret"
+	"github.com/example/cognito-sam-go/internal/session"
 )
 
 // Secrets provides the app client's credentials and re-reads them when
@@ -47,7 +50,7 @@ type Server struct {
 	cognito *cognito.Client
 	log     *slog.Logger
 	now     func() time.Time
-	sealers *logincookie.Sealers
+	keys    *keyCache
 }
 
 // New returns a Server.
@@ -55,7 +58,7 @@ func New(o Options) *Server {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Server{cfg: o.Config, secrets: o.Secrets, cognito: o.Cognito, log: o.Logger, now: o.Now, sealers: &logincookie.Sealers{}}
+	return &Server{cfg: o.Config, secrets: o.Secrets, cognito: o.Cognito, log: o.Logger, now: o.Now, keys: &keyCache{}}
 }
 
 // Load builds the Server of a Lambda function that serves rs: it reads the
@@ -91,6 +94,10 @@ func (s *Server) HandlerFor(r routes.Route) (routes.HandlerFunc, bool) {
 		return s.Callback, true
 	case routes.Refresh.Key():
 		return s.Refresh, true
+	case routes.Token.Key():
+		return s.Token, true
+	case routes.Home.Key():
+		return s.Home, true
 	case routes.Logout.Key():
 		return s.Logout, true
 	case routes.SignedOut.Key():
@@ -100,7 +107,7 @@ func (s *Server) HandlerFor(r routes.Route) (routes.HandlerFunc, bool) {
 }
 
 // Format prints the Server without its contents, for every verb: it holds
-// the cookie key's derived sealer and the secret source.
+// the cookie key and the secret source.
 func (s *Server) Format(f fmt.State, _ rune) { fmt.Fprint(f, "signin.Server{REDACTED}") }
 
 // LogValue redacts the Server for log/slog.
@@ -118,6 +125,10 @@ func (s *Server) serve(ctx context.Context, req events.APIGatewayProxyRequest, h
 	log := apigw.RequestLogger(ctx, s.log, req)
 	resp, err := h(ctx, log, req)
 	if err != nil {
+		var wh *withHeaders
+		if errors.As(err, &wh) {
+			always = append(always[:len(always):len(always)], wh.headers...)
+		}
 		return apigw.ErrorResponse(ctx, log, req, err, page.Error(loginLink), always...), nil
 	}
 	for _, a := range always {
@@ -132,6 +143,7 @@ var (
 	loginLink     = routes.Login.Path[1:]
 	refreshLink   = routes.Refresh.Path[1:]
 	logoutLink    = routes.Logout.Path[1:]
+	tokenLink     = routes.Token.Path[1:]
 	helloLink     = routes.Hello.Path[1:]
 	signedOutLink = routes.SignedOut.Path[1:]
 	callbackLink  = routes.Callback.Path[1:]
@@ -159,14 +171,44 @@ func (s *Server) credentials(ctx context.Context) (secret.Value, error) {
 	return creds, nil
 }
 
-// sealer returns the login-cookie sealer for the secret's cookie key: 503
-// when the key is unusable, like any unavailable secret.
-func (s *Server) sealer(creds secret.Value) (*logincookie.Sealer, error) {
-	sealer, err := s.sealers.For(creds.CookieKey)
-	if err != nil {
-		return nil, apigw.Unavailable(fmt.Errorf("%w: cookie key: %w", secret.ErrUnavailable, err))
+// keyCache keeps the sealers of the most recent cookie key, so the keys are
+// derived once per cookie_key rather than once per request. Safe for
+// concurrent use.
+type keyCache struct {
+	mu      sync.Mutex
+	key     string
+	login   *logincookie.Sealer
+	session *session.Sealer
+}
+
+// Format prints the cache without the cookie key, for every fmt verb.
+func (c *keyCache) Format(f fmt.State, _ rune) { fmt.Fprint(f, "signin.keyCache{REDACTED}") }
+
+// sealers returns the login-cookie and session sealers for the secret's
+// cookie key: 503 when the key is unusable, like any unavailable secret.
+func (s *Server) sealers(creds secret.Value) (*logincookie.Sealer, *session.Sealer, error) {
+	c := s.keys
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.login == nil || c.key != creds.CookieKey {
+		login, err := logincookie.NewSealer(creds.CookieKey)
+		if err != nil {
+			return nil, nil, apigw.Unavailable(fmt.Errorf("%w: cookie key: %w", secret.ErrUnavailable, err))
+		}
+		sess, err := session.NewSealer(creds.CookieKey)
+		if err != nil {
+			return nil, nil, apigw.Unavailable(fmt.Errorf("%w: cookie key: %w", secret.ErrUnavailable, err))
+		}
+		c.key, c.login, c.session = creds.CookieKey, login, sess
 	}
-	return sealer, nil
+	return c.login, c.session, nil
+}
+
+// apiBase is the API's base URL without a trailing slash, from its callback
+// URL: https://<domain>/<stage> on API Gateway, the origin locally, or what
+// REDIRECT_URI implies.
+func apiBase(callbackURL string) string {
+	return strings.TrimSuffix(apigw.SiblingURL(callbackURL, ""), "/")
 }
 
 // withCredentials calls call with creds. If Cognito answers invalid_client

@@ -34,6 +34,7 @@ import (
 	"github.com/example/cognito-sam-go/internal/routes"
 	"github.com/example/cognito-sam-go/internal/secret"
 	"github.com/example/cognito-sam-go/internal/signin"
+	"github.com/example/cognito-sam-go/internal/webapp"
 )
 
 // Defaults of Options.
@@ -69,7 +70,21 @@ type Options struct {
 	Getenv func(string) string
 	// Logger receives the handlers' and the gateway's logs.
 	Logger *slog.Logger
+	// AppAddr, when set, also serves the sample app (/app) from this second
+	// origin (host:port, e.g. localhost:5173, as a Vite dev server would),
+	// calling the API across origins; the origin is added to
+	// ALLOWED_ORIGINS. It must be same-site with the API: localhost on
+	// another port.
+	AppAddr string
+	// TokenLifetime is the local Cognito's access and ID token lifetime;
+	// zero means DefaultTokenLifetime. Shorten it to watch expiry and
+	// refresh in minutes.
+	TokenLifetime time.Duration
 }
+
+// DefaultTokenLifetime is the access and ID token lifetime of the local
+// Cognito, the same as template.yaml gives the deployed app client.
+const DefaultTokenLifetime = 15 * time.Minute
 
 // Server is a running dev server.
 type Server struct {
@@ -83,6 +98,8 @@ type Server struct {
 	ClientID string
 	// User and Password are the demo user's (local Cognito only).
 	User, Password string
+	// AppURL is the second origin's sample app, when Options.AppAddr is set.
+	AppURL string
 
 	servers []*http.Server
 	wg      sync.WaitGroup
@@ -103,7 +120,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("API address %s: %w", opts.Addr, err)
 	}
-	s := &Server{APIURL: "http://" + hostPort(opts.Addr, apiLn.Addr()), errs: make(chan error, 2)}
+	s := &Server{APIURL: "http://" + hostPort(opts.Addr, apiLn.Addr()), errs: make(chan error, 3)}
 	fail := func(err error) (*Server, error) {
 		apiLn.Close()
 		s.Close(context.Background())
@@ -128,8 +145,10 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 				LogoutURLs:   apiURLs(apiLn.Addr(), routes.SignedOut.Path),
 				Scopes:       []string{"openid", "email", "profile", config.APIScope},
 			}},
-			Users:  []localcognito.User{{Email: opts.User, Password: opts.Password}},
-			Logger: log.With("component", "local-cognito"),
+			Users:               []localcognito.User{{Email: opts.User, Password: opts.Password}},
+			Logger:              log.With("component", "local-cognito"),
+			AccessTokenLifetime: opts.TokenLifetime,
+			IDTokenLifetime:     opts.TokenLifetime,
 		})
 		if err != nil {
 			cogLn.Close()
@@ -147,8 +166,20 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 			config.EnvSecretName:    secretName,
 		})
 	}
+	var appLn net.Listener
+	if opts.AppAddr != "" {
+		if appLn, err = net.Listen("tcp", opts.AppAddr); err != nil {
+			return fail(fmt.Errorf("-app-addr %s: %w", opts.AppAddr, err))
+		}
+		s.AppURL = "http://" + hostPort(opts.AppAddr, appLn.Addr())
+		origins := strings.TrimSpace(env(config.EnvOrigins) + " " + s.AppURL)
+		env = overlay(env, map[string]string{config.EnvOrigins: origins})
+	}
 	cfg, err := config.Load(env, config.RequireIssuer)
 	if err != nil {
+		if appLn != nil {
+			appLn.Close()
+		}
 		return fail(err)
 	}
 	s.CognitoDomain, s.Issuer, s.ClientID = cfg.CognitoDomain, cfg.Issuer, creds.ClientID
@@ -156,16 +187,37 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	client := cognito.New(cognito.Options{Domain: cfg.CognitoDomain, Issuer: cfg.Issuer, Scopes: cfg.Scopes})
 	gwRoutes, err := gatewayRoutes(cfg.Issuer,
 		signin.New(signin.Options{Config: cfg, Secrets: src, Cognito: client, Logger: log}),
-		hello.New(log))
+		hello.New(log, cfg.Origins),
+		webapp.New(webapp.Options{CognitoDomain: cfg.CognitoDomain}),
+		routes.Preflights{Allowed: cfg.Origins})
 	if err != nil {
 		return fail(err)
 	}
-	gw, err := localgateway.New(localgateway.Options{Logger: log.With("component", "api-gateway"), Routes: gwRoutes})
+	gw, err := localgateway.New(localgateway.Options{Logger: log.With("component", "api-gateway"), Routes: gwRoutes,
+		GatewayResponseHeaders: GatewayResponseHeaders(cfg.Origins)})
 	if err != nil {
 		return fail(fmt.Errorf("API gateway: %w", err))
 	}
 	s.serve(apiLn, gw)
+	if appLn != nil {
+		s.serve(appLn, webapp.New(webapp.Options{API: s.APIURL + "/", CognitoDomain: cfg.CognitoDomain}).Site())
+	}
 	return s, nil
+}
+
+// GatewayResponseHeaders are the headers template.yaml's GatewayResponses
+// add to API Gateway's own 401 and 403 answers: no-store and, with allowed
+// origins, CORS for the first of them. API Gateway sets only static values
+// there, so it cannot answer each allowed origin with its own name the way
+// the functions do.
+func GatewayResponseHeaders(origins config.Origins) map[string]string {
+	h := map[string]string{"Cache-Control": "no-store"}
+	if len(origins) > 0 {
+		h["Access-Control-Allow-Origin"] = origins[0]
+		h["Access-Control-Allow-Credentials"] = "true"
+		h["Vary"] = "Origin"
+	}
+	return h
 }
 
 // gatewayRoutes serves every route of the table with the handler of the
@@ -257,7 +309,12 @@ func (s *Server) Banner(w io.Writer) {
 	} else {
 		fmt.Fprintln(w, " and sign in with a user of your pool.")
 	}
-	fmt.Fprintf(w, "The page you land on shows a curl command for the protected route:\n  curl -H 'Authorization: <access token>' %s/hello\n\nPress Ctrl-C to stop.\n", s.APIURL)
+	fmt.Fprintf(w, "You land on the home page (%s/): it shows a curl command for the protected route:\n  curl -H 'Authorization: <access token>' %s/hello\n", s.APIURL, s.APIURL)
+	fmt.Fprintf(w, "The sample single-page app: %s/app\n", s.APIURL)
+	if s.AppURL != "" {
+		fmt.Fprintf(w, "The same app from a second origin (CORS): %s/app\n", s.AppURL)
+	}
+	fmt.Fprintf(w, "\nPress Ctrl-C to stop.\n")
 }
 
 func withDefaults(o Options) Options {
@@ -273,6 +330,9 @@ func withDefaults(o Options) Options {
 	if o.Password == "" {
 		o.Password = DefaultPassword
 	}
+	if o.TokenLifetime == 0 {
+		o.TokenLifetime = DefaultTokenLifetime
+	}
 	if o.Getenv == nil {
 		o.Getenv = func(string) string { return "" }
 	}
@@ -284,7 +344,14 @@ func withDefaults(o Options) Options {
 
 func validate(o Options, remote bool) error {
 	var problems []error
-	for name, addr := range map[string]string{"-addr": o.Addr, "-cognito-addr": o.CognitoAddr} {
+	addrs := map[string]string{"-addr": o.Addr, "-cognito-addr": o.CognitoAddr}
+	if o.AppAddr != "" {
+		addrs["-app-addr"] = o.AppAddr
+	}
+	if o.TokenLifetime < 0 || (o.TokenLifetime > 0 && (o.TokenLifetime < 2*time.Minute || o.TokenLifetime > 24*time.Hour)) {
+		problems = append(problems, fmt.Errorf("-token-lifetime %s: want 2m to 24h (the session refreshes a token with a minute or less to live; Cognito allows 5m to 1d)", o.TokenLifetime))
+	}
+	for name, addr := range addrs {
 		host, port, err := net.SplitHostPort(addr)
 		if err != nil || port == "" {
 			problems = append(problems, fmt.Errorf("%s %q: want host:port, e.g. localhost:3000", name, addr))

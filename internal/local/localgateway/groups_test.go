@@ -53,7 +53,7 @@ func TestHelloGroupsThroughTheGateway(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			iss, clock := newIssuer(t), newClock()
 			g := mustNew(t, Options{Routes: []Route{{
-				Method: "GET", Path: "/hello", Handler: hello.New(discard).Handle,
+				Method: "GET", Path: "/hello", Handler: hello.New(discard, nil).Handle,
 				Authorizer: &CognitoAuthorizer{Issuer: iss.URL(), Scopes: []string{apiScope}, Now: clock.Now},
 			}}})
 			claims := iss.accessClaims(clock.Now(), "openid "+apiScope)
