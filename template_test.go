@@ -5,6 +5,8 @@ package template_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"regexp"
@@ -17,12 +19,14 @@ import (
 
 type resource struct {
 	Type       string         `json:"Type"`
+	Condition  string         `json:"Condition"`
 	Properties map[string]any `json:"Properties"`
 	DependsOn  any            `json:"DependsOn"`
 }
 
 type template struct {
 	Parameters map[string]any      `json:"Parameters"`
+	Conditions map[string]any      `json:"Conditions"`
 	Resources  map[string]resource `json:"Resources"`
 	Outputs    map[string]any      `json:"Outputs"`
 }
@@ -305,6 +309,182 @@ func TestTemplate(t *testing.T) {
 		}
 	})
 
+	t.Run("short token lifetimes", func(t *testing.T) {
+		// A Cognito authorizer accepts a revoked access token until it
+		// expires: the lifetime bounds what sign-out cannot end.
+		p := tpl.Resources["UserPoolClient"].Properties
+		units, _ := p["TokenValidityUnits"].(map[string]any)
+		for _, tok := range []string{"AccessToken", "IdToken"} {
+			v, ok := p[tok+"Validity"].(float64)
+			if !ok || v < 5 || v > 15 {
+				t.Errorf("%sValidity = %v, want 5-15", tok, p[tok+"Validity"])
+			}
+			if units[tok] != "minutes" {
+				t.Errorf("TokenValidityUnits.%s = %v, want minutes", tok, units[tok])
+			}
+		}
+	})
+
+	t.Run("allowed origins", func(t *testing.T) {
+		if d := param(t, tpl, "AllowedOrigins")["Default"]; d != "" {
+			t.Errorf("AllowedOrigins default = %v, want empty", d)
+		}
+		for _, f := range functions {
+			env, _ := tpl.Resources[f].Properties["Environment"].(map[string]any)
+			vars, _ := env["Variables"].(map[string]any)
+			if b, _ := json.Marshal(vars["ALLOWED_ORIGINS"]); string(b) != `{"Ref":"AllowedOrigins"}` {
+				t.Errorf("%s ALLOWED_ORIGINS = %s, want the AllowedOrigins parameter", f, b)
+			}
+		}
+	})
+
+	t.Run("gateway responses CORS only with origins", func(t *testing.T) {
+		body := tpl.Resources["Api"].Properties["Body"].(map[string]any)
+		grs, _ := body["x-amazon-apigateway-gateway-responses"].(map[string]any)
+		static := map[string]map[string]string{
+			"UNAUTHORIZED":  {"Cache-Control": "'no-store'", "WWW-Authenticate": "'Bearer'"},
+			"ACCESS_DENIED": {"Cache-Control": "'no-store'"},
+		}
+		cors := map[string]string{
+			"Access-Control-Allow-Origin":      "'https://app.example.com'",
+			"Access-Control-Allow-Credentials": "'true'",
+			"Vary":                             "'Origin'",
+		}
+		for name, want := range static {
+			gr, _ := grs[name].(map[string]any)
+			params, _ := gr["responseParameters"].(map[string]any)
+			for h := range cors {
+				raw, _ := json.Marshal(params["gatewayresponse.header."+h])
+				if !strings.HasPrefix(string(raw), `{"Fn::If":["HasAllowedOrigins",`) || !strings.HasSuffix(string(raw), `,{"Ref":"AWS::NoValue"}]}`) {
+					t.Errorf("%s header %s = %s, want !If [HasAllowedOrigins, ..., !Ref AWS::NoValue]", name, h, raw)
+				}
+			}
+			for _, origins := range []string{"", "https://app.example.com", "https://app.example.com https://admin.example.com"} {
+				e := evaluator{tpl: tpl, params: map[string]string{"AllowedOrigins": origins}}
+				got := map[string]string{}
+				v, _ := e.eval(params)
+				m, _ := v.(map[string]any)
+				for k, x := range m {
+					if h, ok := strings.CutPrefix(k, "gatewayresponse.header."); ok {
+						got[h] = fmt.Sprint(x)
+					}
+				}
+				wantAll := maps.Clone(want)
+				if origins != "" {
+					maps.Copy(wantAll, cors) // the FIRST origin only
+				}
+				if !maps.Equal(got, wantAll) {
+					t.Errorf("%s with AllowedOrigins %q: headers %v, want %v", name, origins, got, wantAll)
+				}
+			}
+			if !strings.Contains(fmt.Sprint(gr["statusCode"]), map[string]string{"UNAUTHORIZED": "401", "ACCESS_DENIED": "403"}[name]) {
+				t.Errorf("%s statusCode = %v", name, gr["statusCode"])
+			}
+		}
+	})
+
+	t.Run("custom domain", func(t *testing.T) {
+		for _, name := range []string{"ApiDomainName", "ApiCertificateArn", "ApiBasePath"} {
+			if d := param(t, tpl, name)["Default"]; d != "" {
+				t.Errorf("%s default = %v, want empty (no custom domain)", name, d)
+			}
+		}
+		var domains, mappings []string
+		for k, r := range tpl.Resources {
+			switch r.Type {
+			case "AWS::ApiGateway::DomainName", "AWS::ApiGateway::DomainNameV2":
+				domains = append(domains, k)
+			case "AWS::ApiGateway::BasePathMapping", "AWS::ApiGateway::BasePathMappingV2":
+				mappings = append(mappings, k)
+			case "AWS::Route53::RecordSet", "AWS::Route53::RecordSetGroup":
+				t.Errorf("%s: the stack creates no DNS records", k)
+			}
+		}
+		if len(domains) != 1 || len(mappings) != 1 {
+			t.Fatalf("domain names %v, base path mappings %v: want one of each", domains, mappings)
+		}
+		d, m := tpl.Resources[domains[0]], tpl.Resources[mappings[0]]
+		for k, r := range map[string]resource{domains[0]: d, mappings[0]: m} {
+			if r.Condition != "HasApiDomain" {
+				t.Errorf("%s condition = %q, want HasApiDomain", k, r.Condition)
+			}
+		}
+		if b, _ := json.Marshal(d.Properties); !strings.Contains(string(b), `"DomainName":{"Ref":"ApiDomainName"}`) ||
+			!strings.Contains(string(b), `"RegionalCertificateArn":{"Ref":"ApiCertificateArn"}`) || !strings.Contains(string(b), `"Types":["REGIONAL"]`) {
+			t.Errorf("%s = %s, want ApiDomainName, REGIONAL, with ApiCertificateArn", domains[0], b)
+		}
+		if b, _ := json.Marshal(m.Properties); !strings.Contains(string(b), `"DomainName":{"Ref":"`+domains[0]+`"}`) ||
+			!strings.Contains(string(b), `"RestApiId":{"Ref":"Api"}`) || !strings.Contains(string(b), `"Stage":{"Ref":"ApiProdStage"}`) ||
+			!strings.Contains(string(b), `"BasePath":{"Fn::If":["HasApiBasePath",{"Ref":"ApiBasePath"},{"Ref":"AWS::NoValue"}]}`) {
+			t.Errorf("%s = %s, want the Prod stage of Api on %s at ApiBasePath", mappings[0], b, domains[0])
+		}
+		for _, o := range []string{"ApiDomainUrl", "ApiDomainTarget"} {
+			out, _ := tpl.Outputs[o].(map[string]any)
+			if out == nil || out["Condition"] != "HasApiDomain" {
+				t.Errorf("output %s = %v, want one with the condition HasApiDomain", o, out)
+			}
+		}
+		if b, _ := json.Marshal(tpl.Outputs["ApiDomainTarget"]); !strings.Contains(string(b), `"Fn::GetAtt":["`+domains[0]+`","RegionalDomainName"]`) {
+			t.Errorf("ApiDomainTarget = %s, want the domain's RegionalDomainName", b)
+		}
+
+		// REDIRECT_URI, the app client's URLs and the outputs, resolved for
+		// each kind of deployment.
+		execAPI := "https://${Api}.execute-api.${AWS::Region}.${AWS::URLSuffix}/Prod"
+		for _, c := range []struct {
+			domain, base, redirect, apiBase string
+		}{
+			{"", "", "", execAPI},
+			{"api.example.com", "", "https://api.example.com/callback", "https://api.example.com"},
+			{"api.example.com", "auth", "https://api.example.com/auth/callback", "https://api.example.com/auth"},
+		} {
+			e := evaluator{tpl: tpl, params: map[string]string{"ApiDomainName": c.domain, "ApiBasePath": c.base, "ApiCertificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/x"}}
+			for _, f := range functions {
+				env, _ := tpl.Resources[f].Properties["Environment"].(map[string]any)
+				vars, _ := env["Variables"].(map[string]any)
+				raw, ok := vars["REDIRECT_URI"]
+				if !ok {
+					t.Errorf("%s declares no REDIRECT_URI (sam local --env-vars could not set it)", f)
+					continue
+				}
+				got, present := e.eval(raw)
+				switch {
+				case c.redirect == "" && present:
+					t.Errorf("%s without a custom domain: REDIRECT_URI = %v, want none (derived from the request)", f, got)
+				case c.redirect != "" && got != c.redirect:
+					t.Errorf("%s with domain %q base %q: REDIRECT_URI = %v, want %s", f, c.domain, c.base, got, c.redirect)
+				}
+			}
+			client := tpl.Resources["UserPoolClient"].Properties
+			cb, _ := e.eval(client["CallbackURLs"])
+			lo, _ := e.eval(client["LogoutURLs"])
+			wantCB := []string{execAPI + "/callback", "http://localhost:3000/callback"}
+			wantLO := []string{execAPI + "/signed-out", "http://localhost:3000/signed-out"}
+			if c.redirect != "" {
+				wantCB = slices.Insert(wantCB, 1, c.redirect)
+				wantLO = slices.Insert(wantLO, 1, strings.TrimSuffix(c.redirect, "callback")+"signed-out")
+			}
+			if got := toStrings(cb); !slices.Equal(got, wantCB) {
+				t.Errorf("domain %q base %q: CallbackURLs = %v, want %v", c.domain, c.base, got, wantCB)
+			}
+			if got := toStrings(lo); !slices.Equal(got, wantLO) {
+				t.Errorf("domain %q base %q: LogoutURLs = %v, want %v", c.domain, c.base, got, wantLO)
+			}
+			for o, path := range map[string]string{"HomeUrl": "/", "AppUrl": "/app", "TokenUrl": "/token", "LoginUrl": "/login"} {
+				out, _ := tpl.Outputs[o].(map[string]any)
+				if got, _ := e.eval(out["Value"]); got != c.apiBase+path {
+					t.Errorf("domain %q base %q: output %s = %v, want %s", c.domain, c.base, o, got, c.apiBase+path)
+				}
+			}
+			if c.domain != "" {
+				out, _ := tpl.Outputs["ApiDomainUrl"].(map[string]any)
+				if got, _ := e.eval(out["Value"]); got != c.apiBase {
+					t.Errorf("ApiDomainUrl = %v, want %s", got, c.apiBase)
+				}
+			}
+		}
+	})
+
 	t.Run("secret", func(t *testing.T) {
 		p := tpl.Resources["ClientSecret"].Properties
 		b, _ := json.Marshal(p)
@@ -340,6 +520,148 @@ func TestTemplate(t *testing.T) {
 		}
 	})
 }
+
+// param returns the template parameter name, failing the test when there
+// is none.
+func param(t *testing.T, tpl template, name string) map[string]any {
+	t.Helper()
+	p, ok := tpl.Parameters[name].(map[string]any)
+	if !ok {
+		t.Fatalf("no parameter %s", name)
+	}
+	return p
+}
+
+// evaluator resolves the intrinsic functions the template's conditional
+// parts use (Ref, Fn::If, Fn::Equals, Fn::Not, Fn::Sub, Fn::Select,
+// Fn::Split, Condition) for a set of parameter values; other parameters
+// take their defaults. What it cannot resolve (resources, pseudo
+// parameters) stays as it is: ${Name} in a string, the intrinsic
+// otherwise.
+type evaluator struct {
+	tpl    template
+	params map[string]string
+}
+
+func (e evaluator) param(name string) (string, bool) {
+	if v, ok := e.params[name]; ok {
+		return v, true
+	}
+	p, ok := e.tpl.Parameters[name].(map[string]any)
+	if !ok {
+		return "", false
+	}
+	d, ok := p["Default"].(string)
+	return d, ok
+}
+
+func (e evaluator) condition(name string) bool {
+	v, _ := e.eval(e.tpl.Conditions[name])
+	b, _ := v.(bool)
+	return b
+}
+
+// eval returns v resolved, and false when it is AWS::NoValue.
+func (e evaluator) eval(v any) (any, bool) {
+	switch v := v.(type) {
+	case []any:
+		out := []any{}
+		for _, x := range v {
+			if r, ok := e.eval(x); ok {
+				out = append(out, r)
+			}
+		}
+		return out, true
+	case map[string]any:
+		if len(v) == 1 {
+			for k, x := range v {
+				if r, ok, handled := e.intrinsic(k, x); handled {
+					return r, ok
+				}
+			}
+		}
+		out := map[string]any{}
+		for k, x := range v {
+			if r, ok := e.eval(x); ok {
+				out[k] = r
+			}
+		}
+		return out, true
+	}
+	return v, true
+}
+
+func (e evaluator) intrinsic(fn string, arg any) (any, bool, bool) {
+	args, _ := arg.([]any)
+	switch fn {
+	case "Ref":
+		name, _ := arg.(string)
+		if name == "AWS::NoValue" {
+			return nil, false, true
+		}
+		if p, ok := e.param(name); ok {
+			return p, true, true
+		}
+	case "Condition":
+		name, _ := arg.(string)
+		return e.condition(name), true, true
+	case "Fn::If":
+		name, _ := args[0].(string)
+		if e.condition(name) {
+			r, ok := e.eval(args[1])
+			return r, ok, true
+		}
+		r, ok := e.eval(args[2])
+		return r, ok, true
+	case "Fn::Not":
+		b, _ := e.eval(args[0])
+		return b != true, true, true
+	case "Fn::Equals":
+		a, _ := e.eval(args[0])
+		b, _ := e.eval(args[1])
+		return fmt.Sprint(a) == fmt.Sprint(b), true, true
+	case "Fn::Split":
+		s, _ := e.eval(args[1])
+		str, ok := s.(string)
+		if !ok {
+			return nil, false, false
+		}
+		var out []any
+		for _, p := range strings.Split(str, args[0].(string)) {
+			out = append(out, p)
+		}
+		return out, true, true
+	case "Fn::Select":
+		l, _ := e.eval(args[1])
+		list, _ := l.([]any)
+		i, _ := args[0].(float64)
+		if int(i) < len(list) {
+			return list[int(i)], true, true
+		}
+	case "Fn::Sub":
+		s, _ := arg.(string)
+		vars := map[string]any{}
+		if len(args) == 2 {
+			s, _ = args[0].(string)
+			m, _ := e.eval(args[1])
+			vars, _ = m.(map[string]any)
+		}
+		out := subVar.ReplaceAllStringFunc(s, func(m string) string {
+			name := m[2 : len(m)-1]
+			if x, ok := vars[name].(string); ok {
+				return x
+			}
+			if p, ok := e.param(name); ok {
+				return p
+			}
+			return m
+		})
+		return out, true, true
+	}
+	return nil, false, false
+}
+
+var subVar = regexp.MustCompile(`\$\{[^!}][^}]*\}`)
 
 // contractVariables are the environment variables the runtime contract
 // defines; the template sets no other.

@@ -23,6 +23,11 @@ import (
 	"github.com/example/cognito-sam-go/internal/signin"
 )
 
+// preflightOrigin is the Origin header of preflight-token.json: a front end
+// on another port of localhost, the only kind of origin ALLOWED_ORIGINS
+// accepts outside Lambda without REDIRECT_URI.
+const preflightOrigin = "http://localhost:5173"
+
 type handler func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error)
 
 func TestEvents(t *testing.T) {
@@ -34,22 +39,25 @@ func TestEvents(t *testing.T) {
 	log := apigw.NewLogger(&bytes.Buffer{})
 	cog.HandleRevoke(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
 	// Each function's Lambda handler, as its main builds it from the route
-	// table.
-	binders := []routes.Binder{signin.New(signin.Options{Config: cfg, Secrets: src, Cognito: client, Logger: log}), hello.New(log, nil)}
-	fn := func(name string) handler {
-		for _, b := range binders {
-			if _, ok := b.HandlerFor(routes.Of(name)[0]); ok {
-				h, err := routes.Handler(name, b)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return h
-			}
-		}
-		t.Fatalf("no handler for function %s", name)
-		return nil
+	// table: hello through hello.Function (GET /hello, the sample app and
+	// the CORS preflights), the others from the signin server.
+	helloEnv := map[string]string{
+		config.EnvCognitoDomain: cog.URL,
+		config.EnvOrigins:       preflightOrigin, // the Origin of preflight-token.json
 	}
-	loginH, callbackH, helloH, refreshH, logoutH := fn("login"), fn("callback"), fn("hello"), fn("refresh"), fn("logout")
+	helloH, err := hello.Function(context.Background(), "hello", func(k string) string { return helloEnv[k] }, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := signin.New(signin.Options{Config: cfg, Secrets: src, Cognito: client, Logger: log})
+	fn := func(name string) handler {
+		h, err := routes.Handler(name, srv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	loginH, callbackH, refreshH, logoutH := fn("login"), fn("callback"), fn("refresh"), fn("logout")
 
 	tests := map[string]struct {
 		h      handler
@@ -63,6 +71,10 @@ func TestEvents(t *testing.T) {
 		"refresh.json":         {refreshH, http.StatusBadGateway}, // this fake Cognito's token endpoint is set to fail
 		"logout.json":          {logoutH, http.StatusSeeOther},
 		"signed-out.json":      {logoutH, http.StatusOK},
+		"home.json":            {refreshH, http.StatusOK},           // no session: the signed-out home page
+		"token.json":           {refreshH, http.StatusUnauthorized}, // no session cookie: login_required
+		"app.json":             {helloH, http.StatusOK},
+		"preflight-token.json": {helloH, http.StatusNoContent}, // its Origin is in ALLOWED_ORIGINS
 	}
 	files, _ := filepath.Glob("*.json")
 	for _, f := range files {
