@@ -11,10 +11,6 @@
 package logincookie
 
 import (
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/hkdf"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -25,6 +21,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/example/cognito-sam-go/internal/seal"
 )
 
 // Name is the prefix of every attempt's cookie name, and the name bound
@@ -87,47 +85,29 @@ func (st State) Format(f fmt.State, _ rune) { fmt.Fprint(f, "logincookie.State{R
 func (st State) LogValue() slog.Value { return slog.StringValue("logincookie.State{REDACTED}") }
 
 // Sealer seals and opens login cookies under one key. It is safe for
-// concurrent use. It keeps no key in a field fmt could print: only the
-// AEAD, behind an interface, which fmt shows as an address.
+// concurrent use.
 type Sealer struct {
-	aead cipher.AEAD
+	box *seal.Box
 }
 
 // NewSealer derives the sealing key from cookieKey (the secret's cookie_key,
 // at least 32 characters).
 func NewSealer(cookieKey string) (*Sealer, error) {
-	if len(cookieKey) < 32 {
-		return nil, errors.New("cookie key shorter than 32 characters")
-	}
-	key, err := hkdf.Key(sha256.New, []byte(cookieKey), nil, hkdfInfo, 32)
-	if err != nil {
-		return nil, fmt.Errorf("derive cookie key: %w", err)
-	}
-	block, err := aes.NewCipher(key)
+	box, err := seal.New(cookieKey, hkdfInfo)
 	if err != nil {
 		return nil, err
 	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, err
-	}
-	return &Sealer{aead: aead}, nil
+	return &Sealer{box: box}, nil
 }
 
-// Seal returns the cookie value for st: base64url(nonce || ciphertext).
-// The cookie name is authenticated too, so a value cannot be replayed under
-// another cookie.
+// Seal returns the cookie value for st. The name Name is authenticated
+// too, so a value sealed for another use does not open as a login cookie.
 func (s *Sealer) Seal(st State) (string, error) {
 	plain, err := json.Marshal(st)
 	if err != nil {
 		return "", err
 	}
-	nonce := make([]byte, s.aead.NonceSize(), s.aead.NonceSize()+len(plain)+s.aead.Overhead())
-	if _, err := rand.Read(nonce); err != nil {
-		return "", err
-	}
-	sealed := s.aead.Seal(nonce, nonce, plain, []byte(Name))
-	return base64.RawURLEncoding.EncodeToString(sealed), nil
+	return s.box.Seal(plain, []byte(Name))
 }
 
 // maxValueLen bounds what Open decodes: about 300 bytes, plus a return_to
@@ -143,17 +123,9 @@ func (s *Sealer) Open(value string, now time.Time) (State, error) {
 	if len(value) > maxValueLen {
 		return State{}, fmt.Errorf("%w: %d bytes, longer than %d", ErrInvalid, len(value), maxValueLen)
 	}
-	raw, err := base64.RawURLEncoding.Strict().DecodeString(value)
+	plain, err := s.box.Open(value, []byte(Name))
 	if err != nil {
-		return State{}, fmt.Errorf("%w: not base64url", ErrInvalid)
-	}
-	ns := s.aead.NonceSize()
-	if len(raw) < ns+s.aead.Overhead() {
-		return State{}, fmt.Errorf("%w: too short", ErrInvalid)
-	}
-	plain, err := s.aead.Open(nil, raw[:ns], raw[ns:], []byte(Name))
-	if err != nil {
-		return State{}, fmt.Errorf("%w: does not authenticate (tampered or sealed with another key)", ErrInvalid)
+		return State{}, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	var st State
 	if err := json.Unmarshal(plain, &st); err != nil {

@@ -18,11 +18,6 @@ package session
 
 import (
 	"bytes"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/hkdf"
-	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
@@ -32,6 +27,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/example/cognito-sam-go/internal/seal"
 )
 
 // Prefix is the name of the session's cookies without the chunk index.
@@ -83,30 +80,19 @@ func (s Session) Format(f fmt.State, _ rune) { fmt.Fprint(f, "session.Session{RE
 func (s Session) LogValue() slog.Value { return slog.StringValue("session.Session{REDACTED}") }
 
 // Sealer seals and opens sessions under one key. It is safe for concurrent
-// use. It keeps no key in a field fmt could print.
+// use.
 type Sealer struct {
-	aead cipher.AEAD
+	box *seal.Box
 }
 
 // NewSealer derives the session key from cookieKey (the secret's
 // cookie_key, at least 32 characters).
 func NewSealer(cookieKey string) (*Sealer, error) {
-	if len(cookieKey) < 32 {
-		return nil, errors.New("cookie key shorter than 32 characters")
-	}
-	key, err := hkdf.Key(sha256.New, []byte(cookieKey), nil, hkdfInfo, 32)
-	if err != nil {
-		return nil, fmt.Errorf("derive session key: %w", err)
-	}
-	block, err := aes.NewCipher(key)
+	box, err := seal.New(cookieKey, hkdfInfo)
 	if err != nil {
 		return nil, err
 	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, err
-	}
-	return &Sealer{aead: aead}, nil
+	return &Sealer{box: box}, nil
 }
 
 // ChunkName is the name of the session's cookie number i.
@@ -120,11 +106,10 @@ func (k *Sealer) Cookies(s Session, has func(name string) bool) ([]string, error
 	if err != nil {
 		return nil, err
 	}
-	nonce := make([]byte, k.aead.NonceSize(), k.aead.NonceSize()+len(plain)+k.aead.Overhead())
-	if _, err := rand.Read(nonce); err != nil {
+	value, err := k.box.Seal(plain, []byte(Prefix))
+	if err != nil {
 		return nil, err
 	}
-	value := base64.RawURLEncoding.EncodeToString(k.aead.Seal(nonce, nonce, plain, []byte(Prefix)))
 	n := (len(value) + chunkLen - 1) / chunkLen
 	if n > MaxChunks {
 		return nil, fmt.Errorf("session of %d bytes needs %d cookies, more than %d", len(value), n, MaxChunks)
@@ -191,17 +176,9 @@ func (k *Sealer) Open(get func(name string) (string, bool), now time.Time) (Sess
 	if b.Len() == 0 {
 		return Session{}, ErrNone
 	}
-	raw, err := base64.RawURLEncoding.Strict().DecodeString(b.String())
+	plain, err := k.box.Open(b.String(), []byte(Prefix))
 	if err != nil {
-		return Session{}, fmt.Errorf("%w: not base64url", ErrInvalid)
-	}
-	ns := k.aead.NonceSize()
-	if len(raw) < ns+k.aead.Overhead() {
-		return Session{}, fmt.Errorf("%w: too short", ErrInvalid)
-	}
-	plain, err := k.aead.Open(nil, raw[:ns], raw[ns:], []byte(Prefix))
-	if err != nil {
-		return Session{}, fmt.Errorf("%w: does not authenticate (tampered, incomplete, or sealed with another key)", ErrInvalid)
+		return Session{}, fmt.Errorf("%w: %w (or a chunk is missing)", ErrInvalid, err)
 	}
 	s, err := decode(plain)
 	if err != nil {

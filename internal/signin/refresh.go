@@ -9,9 +9,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/example/cognito-sam-go/internal/apigw"
 	"github.com/example/cognito-sam-go/internal/routes"
-	"github.com/example/cognito-sam-go/internal/secret"
 	"github.com/example/cognito-sam-go/internal/session"
-	"golang.org/x/oauth2"
 )
 
 // Refresh serves POST /refresh. With a refresh token in the body (scripts)
@@ -49,24 +47,13 @@ func (s *Server) refresh(ctx context.Context, log *slog.Logger, req events.APIGa
 		return events.APIGatewayProxyResponse{}, refreshTokenError(err)
 	}
 
-	ctx, cancel := budget(ctx, s.now)
-	defer cancel()
 	creds, err := s.credentials(ctx)
 	if err != nil {
 		return events.APIGatewayProxyResponse{}, err
 	}
-	var tok *oauth2.Token
-	creds, err = s.withCredentials(ctx, log, creds, func(c secret.Value) error {
-		var err error
-		tok, err = s.cognito.Refresh(ctx, c.ClientID, c.ClientSecret, rt)
-		return err
-	})
+	r, err := s.refreshTokens(ctx, log, creds, rt, errSignInAgain)
 	if err != nil {
-		return events.APIGatewayProxyResponse{}, tokenError(err, errSignInAgain)
-	}
-	r, err := s.verify(ctx, creds.ClientID, tok, "")
-	if err != nil {
-		return events.APIGatewayProxyResponse{}, tokenError(err, errSignInAgain)
+		return events.APIGatewayProxyResponse{}, err
 	}
 	log.Info("tokens refreshed", slog.String("sub", r.claims.Subject))
 	return s.tokenJSON(r), nil

@@ -96,23 +96,37 @@ var errLoginRequired = &apigw.Error{Kind: apigw.KindUnauthorized, Code: "login_r
 // token replaces the old one. A refresh token Cognito rejects wraps
 // errLoginRequired.
 func (s *Server) refreshSession(ctx context.Context, log *slog.Logger, creds secret.Value, sess session.Session) (session.Session, error) {
+	r, err := s.refreshTokens(ctx, log, creds, sess.RefreshToken, errLoginRequired)
+	if err != nil {
+		return session.Session{}, err
+	}
+	log.Info("session refreshed", slog.String("sub", r.claims.Subject))
+	return newSession(r, sess.Created), nil
+}
+
+// refreshTokens trades a refresh token for new tokens at Cognito, within
+// the time budget, once more with fresh credentials after invalid_client,
+// and verifies the new ID token like the callback's (without nonce: Cognito
+// sends none after a refresh). A refresh token Cognito rejects becomes
+// onInvalidGrant. The returned token carries the refresh token to use
+// next: Cognito's rotated one, or rt.
+func (s *Server) refreshTokens(ctx context.Context, log *slog.Logger, creds secret.Value, rt string, onInvalidGrant *apigw.Error) (verified, error) {
 	ctx, cancel := budget(ctx, s.now)
 	defer cancel()
 	var tok *oauth2.Token
 	creds, err := s.withCredentials(ctx, log, creds, func(c secret.Value) error {
 		var err error
-		tok, err = s.cognito.Refresh(ctx, c.ClientID, c.ClientSecret, sess.RefreshToken)
+		tok, err = s.cognito.Refresh(ctx, c.ClientID, c.ClientSecret, rt)
 		return err
 	})
 	if err != nil {
-		return session.Session{}, tokenError(err, errLoginRequired)
+		return verified{}, tokenError(err, onInvalidGrant)
 	}
 	r, err := s.verify(ctx, creds.ClientID, tok, "")
 	if err != nil {
-		return session.Session{}, tokenError(err, errLoginRequired)
+		return verified{}, tokenError(err, onInvalidGrant)
 	}
-	log.Info("session refreshed", slog.String("sub", r.claims.Subject))
-	return newSession(r, sess.Created), nil
+	return r, nil
 }
 
 // currentSession opens the request's session and refreshes it when its
