@@ -286,7 +286,7 @@ func normalizeOrigin(o string) (string, error) {
 	host := strings.ToLower(u.Hostname())
 	port := u.Port()
 	if (u.Scheme == "https" && port == "443") || (u.Scheme == "http" && port == "80") {
-		port = ""
+		return "", errors.New("must not name the scheme's default port: browsers send the origin without it")
 	}
 	if strings.HasSuffix(host, ".") {
 		return "", errors.New("must not end the host with a dot")

@@ -137,10 +137,12 @@ func TestLoadOrigins(t *testing.T) {
 	}{
 		{"none", map[string]string{}, nil, nil},
 		{"local ports", map[string]string{EnvOrigins: "http://localhost:5173  http://LOCALHOST:5174 http://localhost:5173"}, Origins{"http://localhost:5173", "http://localhost:5174"}, nil},
-		{"custom domain, same site", map[string]string{EnvOrigins: "https://app.example.com https://www.example.com:443", EnvRedirectURI: "https://api.example.com/callback"}, Origins{"https://app.example.com", "https://www.example.com"}, nil},
+		{"custom domain, same site", map[string]string{EnvOrigins: "https://app.example.com https://www.example.com", EnvRedirectURI: "https://api.example.com/callback"}, Origins{"https://app.example.com", "https://www.example.com"}, nil},
+		{"default port named", map[string]string{EnvOrigins: "https://app.example.com:443", EnvRedirectURI: "https://api.example.com/callback"}, nil, []string{"default port"}},
 		{"custom domain, other site", map[string]string{EnvOrigins: "https://app.example.org", EnvRedirectURI: "https://api.example.com/callback"}, nil, []string{"not on the API's site example.com"}},
 		{"custom domain, public suffix", map[string]string{EnvOrigins: "https://other.github.io", EnvRedirectURI: "https://me.github.io/callback"}, nil, []string{"not on the API's site"}},
-		{"scheme differs", map[string]string{EnvOrigins: "http://app.example.com", EnvRedirectURI: "https://api.example.com/callback"}, nil, []string{"must use https"}},
+		{"not https", map[string]string{EnvOrigins: "http://app.example.com", EnvRedirectURI: "https://api.example.com/callback"}, nil, []string{"must use https"}},
+		{"scheme differs", map[string]string{EnvOrigins: "http://localhost:5173", EnvRedirectURI: "https://api.example.com/callback"}, nil, []string{"browsers count the scheme"}},
 		{"in Lambda without a custom domain", map[string]string{EnvOrigins: "http://localhost:5173", envLambda: "fn"}, nil, []string{"execute-api host"}},
 		{"locally, a public origin", map[string]string{EnvOrigins: "https://app.example.com"}, nil, []string{"only loopback origins"}},
 		{"a path", map[string]string{EnvOrigins: "http://localhost:5173/app"}, nil, []string{"without a path"}},
@@ -173,7 +175,7 @@ func TestLoadOrigins(t *testing.T) {
 func TestOriginsAllows(t *testing.T) {
 	o := Origins{"https://app.example.com", "http://localhost:5173"}
 	for origin, want := range map[string]bool{
-		"https://app.example.com": true, "https://APP.example.com:443": true, "http://localhost:5173": true,
+		"https://app.example.com": true, "https://APP.example.com": true, "https://app.example.com:443": false, "http://localhost:5173": true,
 		"https://app.example.com.evil.com": false, "http://app.example.com": false, "http://localhost:5174": false,
 		"null": false, "": false, "https://app.example.com/x": false,
 	} {

@@ -11,6 +11,7 @@
 package logincookie
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -35,6 +36,13 @@ const Name = "__Host-login"
 // once (several tabs); /login evicts older ones so the Cookie header stays
 // small.
 const MaxAttempts = 3
+
+// MaxAttemptBytes bounds the attempts' cookies a browser keeps together
+// (names and values), so that with a session (session.MaxValueLen) it stays
+// under API Gateway's 10,240 bytes of request headers. A typical attempt is
+// about 360 bytes, so MaxAttempts fit; attempts with very long return_to
+// values leave room for fewer.
+const MaxAttemptBytes = 2048
 
 // NameFor is the cookie name of the attempt with this state: each attempt
 // has its own cookie, so attempts started in several tabs do not overwrite
@@ -100,14 +108,29 @@ func NewSealer(cookieKey string) (*Sealer, error) {
 	return &Sealer{box: box}, nil
 }
 
-// Seal returns the cookie value for st. The name Name is authenticated
-// too, so a value sealed for another use does not open as a login cookie.
+// ErrTooLong is returned by Seal for a state whose cookie would exceed
+// maxValueLen (a return_to near its limit, once percent-encoded).
+var ErrTooLong = errors.New("login cookie too long")
+
+// Seal returns the cookie value for st. Name is authenticated with it, so
+// a value sealed for another use (the session) does not open as a login
+// cookie; what ties a value to its own attempt's cookie name is the state
+// it carries, which the callback compares with the query's.
 func (s *Sealer) Seal(st State) (string, error) {
-	plain, err := json.Marshal(st)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // "&" in a return_to stays one byte, not six
+	if err := enc.Encode(st); err != nil {
+		return "", err
+	}
+	v, err := s.box.Seal(bytes.TrimSuffix(b.Bytes(), []byte("\n")), []byte(Name))
 	if err != nil {
 		return "", err
 	}
-	return s.box.Seal(plain, []byte(Name))
+	if len(v) > maxValueLen {
+		return "", fmt.Errorf("%w: %d bytes, over %d", ErrTooLong, len(v), maxValueLen)
+	}
+	return v, nil
 }
 
 // maxValueLen bounds what Open decodes: about 300 bytes, plus a return_to

@@ -34,12 +34,21 @@ import (
 // Prefix is the name of the session's cookies without the chunk index.
 const Prefix = "__Host-session-"
 
-// MaxChunks is the most cookies a session spans.
-const MaxChunks = 4
 
 // chunkLen is the longest value one cookie holds, under the 4096 bytes a
 // browser keeps for a cookie's name and value together.
 const chunkLen = 3800
+
+// MaxValueLen bounds a sealed session, in bytes of cookie values, so that
+// with the login attempts' cookies (logincookie.MaxAttemptBytes) and the
+// other request headers a signed-in browser stays under API Gateway's
+// 10,240 bytes of headers: a browser over it would be refused on every
+// route, sign-out included, until its cookies expired. A session with
+// Cognito-sized tokens and 20 groups is about 5.6 KB.
+const MaxValueLen = 6144
+
+// MaxChunks is the most cookies a session spans.
+const MaxChunks = (MaxValueLen + chunkLen - 1) / chunkLen
 
 // MaxAge is how long a session lasts from sign-in: the app client's
 // refresh-token validity (template.yaml, RefreshTokenValidity: 30 days).
@@ -101,14 +110,25 @@ func ChunkName(i int) string { return Prefix + strconv.Itoa(i) }
 // Cookies returns the Set-Cookie values that store s: one per chunk, and a
 // deletion for every other chunk the request still has (has reports
 // whether the request carries a cookie).
+//
+// A session over MaxValueLen (tokens grown with many groups) is stored
+// without its access and ID tokens and with a zero Expiry, so that its
+// user gets fresh tokens from the refresh token on each use instead of a
+// browser that API Gateway refuses. Only a refresh token too long to store
+// alone is an error.
 func (k *Sealer) Cookies(s Session, has func(name string) bool) ([]string, error) {
-	plain, err := encode(s)
+	value, err := k.seal(s)
 	if err != nil {
 		return nil, err
 	}
-	value, err := k.box.Seal(plain, []byte(Prefix))
-	if err != nil {
-		return nil, err
+	if len(value) > MaxValueLen {
+		s.AccessToken, s.IDToken, s.Expiry = "", "", time.Time{}
+		if value, err = k.seal(s); err != nil {
+			return nil, err
+		}
+	}
+	if len(value) > MaxValueLen {
+		return nil, fmt.Errorf("session of %d bytes is over %d even without its access and ID tokens", len(value), MaxValueLen)
 	}
 	n := (len(value) + chunkLen - 1) / chunkLen
 	if n > MaxChunks {
@@ -129,6 +149,14 @@ func (k *Sealer) Cookies(s Session, has func(name string) bool) ([]string, error
 		}
 	}
 	return out, nil
+}
+
+func (k *Sealer) seal(s Session) (string, error) {
+	plain, err := encode(s)
+	if err != nil {
+		return "", err
+	}
+	return k.box.Seal(plain, []byte(Prefix))
 }
 
 // Clear returns the Set-Cookie values that delete every chunk the request
@@ -209,7 +237,11 @@ func encode(s Session) ([]byte, error) {
 	for _, v := range []string{s.Subject, s.Username, s.Email} {
 		putBytes(&b, []byte(v))
 	}
-	b.Write(binary.AppendVarint(nil, s.Expiry.Unix()))
+	exp := int64(0)
+	if !s.Expiry.IsZero() {
+		exp = s.Expiry.Unix()
+	}
+	b.Write(binary.AppendVarint(nil, exp))
 	b.Write(binary.AppendVarint(nil, s.Created.Unix()))
 	return b.Bytes(), nil
 }
@@ -265,7 +297,10 @@ func decode(p []byte) (Session, error) {
 	if err1 != nil || err2 != nil || r.Len() != 0 {
 		return Session{}, errors.New("bad payload")
 	}
-	s.Expiry, s.Created = time.Unix(exp, 0), time.Unix(created, 0)
+	if exp != 0 {
+		s.Expiry = time.Unix(exp, 0)
+	}
+	s.Created = time.Unix(created, 0)
 	return s, nil
 }
 

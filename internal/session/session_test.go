@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/example/cognito-sam-go/internal/cognito/cognitotest"
+	"github.com/example/cognito-sam-go/internal/logincookie"
 	"github.com/example/cognito-sam-go/internal/secret/secrettest"
 )
 
@@ -99,7 +100,7 @@ func TestRoundTrip(t *testing.T) {
 	for _, s := range []Session{
 		cognitoSized(t, 0),
 		cognitoSized(t, 20),
-		{RefreshToken: "not a jwt: spaces and = padding==", AccessToken: "a..b", IDToken: "", Created: time.Now().Truncate(time.Second), Expiry: time.Unix(0, 0)},
+		{RefreshToken: "not a jwt: spaces and = padding==", AccessToken: "a..b", IDToken: "", Created: time.Now().Truncate(time.Second)},
 	} {
 		j := jar{}
 		set, err := k.Cookies(s, j.has)
@@ -137,10 +138,20 @@ func TestCookieHeaderSize(t *testing.T) {
 	}
 	j.apply(t, set)
 	session := len(j.header())
-	// Three sign-in attempts in progress (the login cookie: about 300 bytes
-	// each, with a short return_to).
-	for i := range 3 {
-		j[fmt.Sprintf("__Host-login-%016d", i)] = strings.Repeat("A", 320)
+	// Three sign-in attempts in progress, real login cookies with a
+	// return_to on another allowed origin.
+	ls, err := logincookie.NewSealer(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range logincookie.MaxAttempts {
+		st := logincookie.State{State: uuid() + uuid(), Nonce: uuid() + uuid(), Verifier: uuid() + uuid(),
+			Created: time.Now(), ReturnTo: "https://app.example.com/dashboard?tab=settings"}
+		v, err := ls.Seal(st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		j[logincookie.NameFor(st.State)] = v
 	}
 	total := len("Cookie: ") + len(j.header())
 	t.Logf("Cookie header: %d bytes (session %d bytes in %d cookies)", total, session, len(set))
@@ -193,6 +204,31 @@ func TestOpenRejects(t *testing.T) {
 				t.Errorf("Open = %v, want ErrInvalid", err)
 			}
 		})
+	}
+}
+
+// TestTooManyGroups: tokens grown past MaxValueLen (100 groups) are not
+// stored; the session keeps its refresh token and is refreshed on use, and
+// the Cookie header stays within budget.
+func TestTooManyGroups(t *testing.T) {
+	k, _ := NewSealer(key)
+	s := cognitoSized(t, 100)
+	j := jar{}
+	set, err := k.Cookies(s, j.has)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.apply(t, set)
+	if n := len(j.header()); n > MaxValueLen+MaxChunks*40 {
+		t.Errorf("session cookies are %d bytes, over the budget %d", n, MaxValueLen)
+	}
+	got, err := k.Open(j.get, time.Now())
+	if err != nil || got.RefreshToken != s.RefreshToken || got.AccessToken != "" || got.IDToken != "" || !got.Expiry.IsZero() || got.Email != s.Email {
+		t.Errorf("reduced session: %v; refresh kept %v, access %q, expiry %v", err, got.RefreshToken == s.RefreshToken, got.AccessToken, got.Expiry)
+	}
+	huge := Session{RefreshToken: strings.Repeat("r", 2*MaxValueLen), Created: time.Now()}
+	if _, err := k.Cookies(huge, j.has); err == nil {
+		t.Error("a refresh token over the budget was stored")
 	}
 }
 

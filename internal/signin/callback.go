@@ -72,6 +72,11 @@ func (s *Server) callback(ctx context.Context, log *slog.Logger, req events.APIG
 		return events.APIGatewayProxyResponse{}, err
 	}
 	st, err := s.openAttempt(creds, in)
+	if errors.Is(err, logincookie.ErrInvalid) {
+		// Expired, or sealed under an older cookie key: gone, like a
+		// missing one.
+		return s.attemptGone(ctx, log, req, err)
+	}
 	if err != nil {
 		return events.APIGatewayProxyResponse{}, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -58,26 +59,33 @@ func (s *Server) login(ctx context.Context, log *slog.Logger, req events.APIGate
 		ReturnTo: returnTo,
 	}
 	value, err := sealer.Seal(st)
+	if errors.Is(err, logincookie.ErrTooLong) {
+		return events.APIGatewayProxyResponse{}, apigw.Errorf(apigw.KindBadRequest, "invalid_request",
+			"The return_to parameter is too long.", "%w", err)
+	}
 	if err != nil {
 		return events.APIGatewayProxyResponse{}, fmt.Errorf("seal login cookie: %w", err)
 	}
+	name := logincookie.NameFor(st.State)
 	resp := apigw.Redirect(s.cognito.AuthCodeURL(creds.ClientID, redirectURI, st.State, st.Nonce, st.Verifier))
-	for _, name := range evictedAttempts(req, sealer, now) {
+	for _, name := range evictedAttempts(req, sealer, now, len(name)+len(value)) {
 		apigw.AddHeader(&resp, "Set-Cookie", logincookie.ClearCookie(name))
 	}
-	apigw.AddHeader(&resp, "Set-Cookie", logincookie.SetCookie(logincookie.NameFor(st.State), value))
+	apigw.AddHeader(&resp, "Set-Cookie", logincookie.SetCookie(name, value))
 	log.Info("redirecting to cognito")
 	return resp, nil
 }
 
 // evictedAttempts returns the login cookies of the request to delete so
-// that, with the attempt being started, at most logincookie.MaxAttempts
-// remain: the oldest first, and any that does not open (expired, or sealed
-// with an older cookie key).
-func evictedAttempts(req events.APIGatewayProxyRequest, sealer *logincookie.Sealer, now time.Time) []string {
+// that, with the attempt being started (newBytes of name and value), at
+// most logincookie.MaxAttempts remain, together within
+// logincookie.MaxAttemptBytes: the oldest go first, and any that does not
+// open (expired, or sealed with an older cookie key).
+func evictedAttempts(req events.APIGatewayProxyRequest, sealer *logincookie.Sealer, now time.Time, newBytes int) []string {
 	type attempt struct {
 		name    string
 		created time.Time
+		bytes   int
 	}
 	var live []attempt
 	var out []string
@@ -90,11 +98,13 @@ func evictedAttempts(req events.APIGatewayProxyRequest, sealer *logincookie.Seal
 			out = append(out, c.Name)
 			continue
 		}
-		live = append(live, attempt{c.Name, st.Created})
+		live = append(live, attempt{c.Name, st.Created, len(c.Name) + len(c.Value)})
 	}
 	sort.Slice(live, func(i, j int) bool { return live[i].created.After(live[j].created) })
+	total := newBytes
 	for i, a := range live {
-		if i >= logincookie.MaxAttempts-1 {
+		total += a.bytes
+		if i >= logincookie.MaxAttempts-1 || total > logincookie.MaxAttemptBytes {
 			out = append(out, a.name)
 		}
 	}

@@ -34,8 +34,7 @@ const RevokeBudget = 5 * time.Second
 // out. The app client's id comes from the secret: when it cannot be read,
 // the answer is 503.
 func (s *Server) Logout(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
-	always := append(apigw.CORS(req, s.cfg.Origins), clearSession(req)...)
-	return s.serve(ctx, req, s.logout, always...)
+	return s.serve(ctx, req, s.logout, apigw.CORS(req, s.cfg.Origins)...)
 }
 
 func (s *Server) logout(ctx context.Context, log *slog.Logger, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
@@ -76,6 +75,11 @@ func (s *Server) logout(ctx context.Context, log *slog.Logger, req events.APIGat
 
 	resp := apigw.Redirect(s.cognito.LogoutURL(creds.ClientID, apigw.SiblingURL(callbackURL, signedOutLink)))
 	resp.StatusCode = http.StatusSeeOther // the browser follows with GET
+	// Cleared only here, once the post passed checkPost: a refused
+	// cross-site post must not sign the user out either.
+	for _, h := range clearSession(req) {
+		apigw.AddHeader(&resp, h.Name, h.Value)
+	}
 	return resp, nil
 }
 

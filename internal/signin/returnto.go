@@ -221,6 +221,14 @@ func checkReference(rest string) string {
 	if !wellFormedEscapes(rest) {
 		return "malformed percent-escape"
 	}
+	// The path ends at the first "?" or "#" of the value as received: a
+	// decoded %3F or %23 is a character of the path, which the browser
+	// resolves ("/%3F/%2e%2e/x" climbs), so only the path's own decoded
+	// forms are checked as a path.
+	path := rest
+	if i := strings.IndexAny(path, "?#"); i >= 0 {
+		path = path[:i]
+	}
 	form := rest
 	for round := 0; ; round++ {
 		if round > 0 {
@@ -231,17 +239,17 @@ func checkReference(rest string) string {
 				return decodedWhy(round, why)
 			}
 		}
-		if why := checkPath(form); why != "" {
+		if why := checkPath(path); why != "" {
 			return decodedWhy(round, why)
 		}
-		next := percentDecode(form)
+		next, nextPath := percentDecode(form), percentDecode(path)
 		if next == form {
 			return ""
 		}
 		if round == maxDecodeRounds {
 			return "percent-encoded too many times"
 		}
-		form = next
+		form, path = next, nextPath
 	}
 }
 
@@ -252,14 +260,9 @@ func decodedWhy(round int, why string) string {
 	return fmt.Sprintf("%s after %d round(s) of percent-decoding", why, round)
 }
 
-// checkPath checks the path of a reference (up to "?" or "#"): no empty
-// segment except a trailing slash, and no ".." that climbs above the root
-// it is resolved against.
-func checkPath(ref string) string {
-	p := ref
-	if i := strings.IndexAny(p, "?#"); i >= 0 {
-		p = p[:i]
-	}
+// checkPath checks a path: no empty segment except a trailing slash, and
+// no ".." that climbs above the root it is resolved against.
+func checkPath(p string) string {
 	if p == "" {
 		return ""
 	}

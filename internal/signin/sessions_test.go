@@ -268,7 +268,9 @@ func TestTokenLoginRequired(t *testing.T) {
 	}
 	// A tampered session: 401, cleared.
 	b = signedIn(t)
-	b.jar[session.ChunkName(0)] = "x" + b.jar[session.ChunkName(0)][1:]
+	v := []byte(b.jar[session.ChunkName(0)])
+	v[len(v)/2] ^= 1
+	b.jar[session.ChunkName(0)] = string(v)
 	if resp := b.do(b.h.cb.Token, post("/token", nil)); resp.StatusCode != 401 || len(b.jar) != 0 {
 		t.Errorf("tampered: %d, cookies left %d", resp.StatusCode, len(b.jar))
 	}
@@ -309,6 +311,65 @@ func TestTokenCrossSite(t *testing.T) {
 				t.Errorf("Vary = %v", v)
 			}
 		})
+	}
+}
+
+// TestLogoutRefusedKeepsTheSession: a same-site page that is not an
+// allowed origin cannot sign the user out: 403, and the session stays.
+func TestLogoutRefusedKeepsTheSession(t *testing.T) {
+	b := signedIn(t)
+	resp := b.do(b.h.cb.Logout, post("/logout", http.Header{"Origin": {"https://evil.abc123defg.execute-api.us-east-1.amazonaws.com"}, "Sec-Fetch-Site": {"same-site"}}))
+	if resp.StatusCode != http.StatusForbidden || len(b.h.cog.RevokeRequests()) != 0 {
+		t.Errorf("/logout from another page: %d, %d revocations", resp.StatusCode, len(b.h.cog.RevokeRequests()))
+	}
+	if !hasSessionCookie(b.jar) {
+		t.Error("a refused /logout cleared the session")
+	}
+}
+
+func hasSessionCookie(jar map[string]string) bool {
+	for k := range jar {
+		if strings.HasPrefix(k, session.Prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestExpiredAttemptWithASession: an attempt cookie that no longer opens
+// (expired) counts as gone: a signed-in browser goes home.
+func TestExpiredAttemptWithASession(t *testing.T) {
+	b := signedIn(t)
+	q, n := b.login("")
+	b.h.clock = logincookie.MaxAge + time.Minute
+	calls := len(b.h.cog.Requests())
+	resp := b.callback(q, n)
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasSuffix(resp.Headers["Location"], "/Prod/") || len(b.h.cog.Requests()) != calls {
+		t.Errorf("expired attempt, signed in: %d to %q; %s", resp.StatusCode, resp.Headers["Location"], resp.Body)
+	}
+}
+
+// TestLoginAttemptBudget: a return_to whose cookie would be too long is a
+// 400 before Cognito; long ones leave room for fewer parallel attempts,
+// within the byte budget.
+func TestLoginAttemptBudget(t *testing.T) {
+	b := newBrowser(t)
+	long := "/app?" + strings.Repeat("a=1&", 250) // 1005 bytes, ASCII
+	for range 3 {
+		b.login(long)
+	}
+	total := 0
+	for k, v := range b.jar {
+		if logincookie.IsAttempt(k) {
+			total += len(k) + len(v)
+		}
+	}
+	if total > logincookie.MaxAttemptBytes || b.attempts() == 0 {
+		t.Errorf("%d attempts in %d bytes, budget %d", b.attempts(), total, logincookie.MaxAttemptBytes)
+	}
+	resp := b.do(b.h.login.Login, apigwtest.Request("/login", url.Values{"return_to": {"/" + strings.Repeat("é", 500)}}, nil))
+	if resp.StatusCode != http.StatusBadRequest || resp.Headers["Location"] != "" {
+		t.Errorf("a return_to too long once encoded: %d %q", resp.StatusCode, resp.Headers["Location"])
 	}
 }
 
@@ -370,11 +431,18 @@ func TestHomePage(t *testing.T) {
 // BenchmarkToken: /token with a valid session, which calls Cognito zero
 // times.
 func BenchmarkToken(b *testing.B) {
-	t := &testing.T{}
-	br := &browser{t: t, h: newHarness(b), jar: map[string]string{}}
-	q, n := br.login("")
-	if resp := br.callback(q, n); resp.StatusCode != http.StatusSeeOther {
+	h := newHarness(b)
+	a := h.startLogin()
+	h.cog.HandleToken(h.cog.Tokens("client-id", a.nonce))
+	resp := h.callback(context.Background(), ok(a), a.cookie, html.Get("Accept"))
+	if resp.StatusCode != http.StatusSeeOther {
 		b.Fatal(resp.StatusCode)
+	}
+	br := &browser{h: h, jar: map[string]string{}}
+	for _, c := range apigwtest.SetCookies(resp) {
+		if c.MaxAge > 0 {
+			br.jar[c.Name] = c.Value
+		}
 	}
 	calls := len(br.h.cog.Requests())
 	req := post("/token", http.Header{"Sec-Fetch-Site": {"same-origin"}})
