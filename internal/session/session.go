@@ -34,7 +34,6 @@ import (
 // Prefix is the name of the session's cookies without the chunk index.
 const Prefix = "__Host-session-"
 
-
 // chunkLen is the longest value one cookie holds, under the 4096 bytes a
 // browser keeps for a cookie's name and value together.
 const chunkLen = 3800
