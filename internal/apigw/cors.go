@@ -30,8 +30,15 @@ func CORS(req events.APIGatewayProxyRequest, allowed config.Origins) []Header {
 // methods and the request headers in headers (Authorization for /hello,
 // Content-Type for the posts): 204 with the CORS headers for an allowed
 // origin, 403 without any for another. It never reaches a handler's logic:
-// a preflight carries no credentials.
+// a preflight carries no credentials. It is the preflights' whole answer,
+// so it adds Strict-Transport-Security itself (Secure).
 func Preflight(req events.APIGatewayProxyRequest, allowed config.Origins, methods, headers []string) events.APIGatewayProxyResponse {
+	resp := preflight(req, allowed, methods, headers)
+	Secure(req, &resp)
+	return resp
+}
+
+func preflight(req events.APIGatewayProxyRequest, allowed config.Origins, methods, headers []string) events.APIGatewayProxyResponse {
 	cors := CORS(req, allowed)
 	if len(cors) == 1 {
 		resp := JSON(http.StatusForbidden, map[string]string{"error": "cors_origin_not_allowed",

@@ -113,7 +113,7 @@ func (c *Client) Exchange(ctx context.Context, clientID, clientSecret, redirectU
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, c.http)
 	tok, err := c.config(clientID, clientSecret, redirectURI).Exchange(ctx, code, oauth2.VerifierOption(verifier))
 	if err != nil {
-		return nil, fmt.Errorf("exchange code: %w", classify(ctx, err))
+		return nil, fmt.Errorf("exchange code: %w", classify(ctx, err, grantCode))
 	}
 	return tok, nil
 }
@@ -131,11 +131,28 @@ type IDClaims struct {
 const maxClockSkew = 2 * time.Minute
 
 // VerifyIDToken checks an ID token from the token endpoint: the RS256
-// signature against the issuer's keys, iss, aud (clientID), exp, iat,
+// signature against the issuer's keys, iss, aud (clientID), azp, exp, iat,
 // token_use=id, and nonce (skipped when wantNonce is empty, as after a
 // refresh, where Cognito sends none). When the token carries at_hash, the
 // access token must match it. The error wraps ErrInvalidToken, or ErrTimeout
 // when the keys could not be fetched in time.
+//
+// Audience rules (OpenID Connect Core 1.0 §3.1.3.7): aud must contain
+// clientID; a token with more than one audience is accepted only when azp
+// names clientID; and an azp that is present must be clientID, even with a
+// single audience. Point 3 says a token "MUST be rejected if ... it
+// contains additional audiences not trusted by the Client", and the only
+// party this client trusts is itself; points 4 and 5 of the original text
+// (azp present with several audiences, azp equal to the client id: SHOULDs,
+// folded into an extensions clause by errata set 2) are applied as musts.
+// Cognito's ID tokens carry one audience and no azp, so they pass; a token
+// minted for another party that merely lists this client among its
+// audiences does not.
+//
+// at_hash stays optional: Core §3.1.3.6 makes it optional in the code
+// flow, where the access token comes over the same TLS connection to the
+// token endpoint as the ID token, so requiring it would gain nothing and
+// would refuse every sign-in if Cognito ever left it out.
 func (c *Client) VerifyIDToken(ctx context.Context, clientID, rawIDToken, accessToken, wantNonce string) (*IDClaims, error) {
 	if c.keys == nil {
 		return nil, fmt.Errorf("%w: no issuer configured", ErrInvalidToken)
@@ -155,9 +172,17 @@ func (c *Client) VerifyIDToken(ctx context.Context, clientID, rawIDToken, access
 	var claims struct {
 		IDClaims
 		TokenUse string `json:"token_use"`
+		// AuthorizedParty is azp; nil when absent (or null).
+		AuthorizedParty *string `json:"azp"`
 	}
 	if err := idt.Claims(&claims); err != nil {
 		return nil, fmt.Errorf("verify ID token: %w: claims: %w", ErrInvalidToken, err)
+	}
+	switch azp := claims.AuthorizedParty; {
+	case len(idt.Audience) > 1 && azp == nil:
+		return nil, fmt.Errorf("verify ID token: %w: %d audiences and no azp", ErrInvalidToken, len(idt.Audience))
+	case azp != nil && *azp != clientID:
+		return nil, fmt.Errorf("verify ID token: %w: azp %.100q is not this client", ErrInvalidToken, *azp)
 	}
 	switch {
 	case claims.TokenUse != "id":

@@ -142,6 +142,43 @@ func TestExchangeErrorsAndSingleSend(t *testing.T) {
 	}
 }
 
+// TestInvalidGrantNamesTheGrant: Exchange and Refresh share ErrInvalidGrant,
+// and the log line says which grant Cognito refused.
+func TestInvalidGrantNamesTheGrant(t *testing.T) {
+	tests := []struct {
+		name       string
+		call       func(*Client) error
+		want, not  string
+		wantPrefix string
+	}{
+		{"exchange", func(c *Client) error {
+			_, err := c.Exchange(context.Background(), clientID, clientSecret, redirectURI, "code-123", "v")
+			return err
+		}, "authorization code", "refresh token", "exchange code: "},
+		{"refresh", func(c *Client) error {
+			_, err := c.Refresh(context.Background(), clientID, clientSecret, "rt-123")
+			return err
+		}, "refresh token", "authorization code", "refresh tokens: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := cognitotest.New(t)
+			s.HandleToken(cognitotest.OAuthError(400, "invalid_grant"))
+			err := tt.call(newClient(s))
+			if !errors.Is(err, ErrInvalidGrant) {
+				t.Fatalf("err = %v, want ErrInvalidGrant", err)
+			}
+			msg := err.Error()
+			if !strings.HasPrefix(msg, tt.wantPrefix) || !strings.Contains(msg, tt.want) || strings.Contains(msg, tt.not) {
+				t.Errorf("err = %q, want %q naming the %s and not the %s", msg, tt.wantPrefix+"...", tt.want, tt.not)
+			}
+			if strings.Contains(msg, "code-123") || strings.Contains(msg, "rt-123") {
+				t.Errorf("error text leaks the grant: %v", err)
+			}
+		})
+	}
+}
+
 func TestVerifyIDToken(t *testing.T) {
 	s := cognitotest.New(t)
 	foreign, _ := tokensign.New()
@@ -196,6 +233,46 @@ func TestVerifyIDToken(t *testing.T) {
 				return
 			}
 			if !errors.Is(err, ErrInvalidToken) {
+				t.Errorf("err = %v, want ErrInvalidToken", err)
+			}
+		})
+	}
+}
+
+// TestVerifyIDTokenAudience: OpenID Connect Core 1.0 §3.1.3.7, points 3
+// to 5. Several audiences need azp naming this client; an azp that is
+// present must name it, even with one audience.
+func TestVerifyIDTokenAudience(t *testing.T) {
+	s := cognitotest.New(t)
+	c := newClient(s)
+	access := s.AccessToken(clientID, "openid", nil)
+	tests := []struct {
+		name   string
+		claims cognitotest.Claims
+		ok     bool
+	}{
+		{"single audience, no azp (Cognito)", nil, true},
+		{"single audience as an array", cognitotest.Claims{"aud": []any{clientID}}, true},
+		{"single audience, azp is this client", cognitotest.Claims{"azp": clientID}, true},
+		{"single audience, azp is another client", cognitotest.Claims{"azp": "other"}, false},
+		{"single audience, empty azp", cognitotest.Claims{"azp": ""}, false},
+		{"single audience, azp not a string", cognitotest.Claims{"azp": 42}, false},
+		{"two audiences, no azp", cognitotest.Claims{"aud": []any{clientID, "other"}}, false},
+		{"two audiences, azp is this client", cognitotest.Claims{"aud": []any{clientID, "other"}, "azp": clientID}, true},
+		{"two audiences, azp is the other", cognitotest.Claims{"aud": []any{clientID, "other"}, "azp": "other"}, false},
+		{"two audiences, this client second, azp is this client", cognitotest.Claims{"aud": []any{"other", clientID}, "azp": clientID}, true},
+		{"this client only as azp, not in aud", cognitotest.Claims{"aud": []any{"other", "third"}, "azp": clientID}, false},
+		{"this client twice, no azp", cognitotest.Claims{"aud": []any{clientID, clientID}}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			claims, err := c.VerifyIDToken(context.Background(), clientID, s.IDToken(clientID, "n1", tt.claims), access, "n1")
+			switch {
+			case tt.ok && err != nil:
+				t.Errorf("VerifyIDToken: %v, want success", err)
+			case tt.ok && claims.Subject == "":
+				t.Errorf("claims = %+v, want a subject", claims)
+			case !tt.ok && !errors.Is(err, ErrInvalidToken):
 				t.Errorf("err = %v, want ErrInvalidToken", err)
 			}
 		})

@@ -17,9 +17,12 @@ var (
 	// the code is looked at, so the code may be sent once more with fresh
 	// credentials.
 	ErrInvalidClient = errors.New("cognito rejected the client credentials")
-	// ErrInvalidGrant: the code is unknown, used, expired, or was issued for
-	// another redirect URI or PKCE verifier. The user must sign in again.
-	ErrInvalidGrant = errors.New("cognito rejected the authorization code")
+	// ErrInvalidGrant: Cognito answered invalid_grant. For Exchange, the
+	// authorization code is unknown, used, expired, or was issued for
+	// another redirect URI or PKCE verifier; for Refresh, the refresh token
+	// is unknown, expired or revoked. Either way the user must sign in
+	// again. The error's text names the grant that was refused.
+	ErrInvalidGrant = errors.New("cognito rejected the grant")
 	// ErrRejected: Cognito answered the token request with another OAuth
 	// error (invalid_request, unauthorized_client, ...): a configuration
 	// problem on our side.
@@ -33,10 +36,17 @@ var (
 	ErrInvalidToken = errors.New("invalid ID token")
 )
 
-// classify wraps a token-endpoint error with the sentinel it belongs to.
-// The wrapped detail (OAuth error code, status) is for the log; it never
-// contains the code or a token.
-func classify(ctx context.Context, err error) error {
+// What a token request sent, named in an ErrInvalidGrant's text.
+const (
+	grantCode    = "authorization code"
+	grantRefresh = "refresh token"
+)
+
+// classify wraps a token-endpoint error with the sentinel it belongs to;
+// grant (grantCode, grantRefresh) says what Cognito refused when it answers
+// invalid_grant. The wrapped detail (OAuth error code, status) is for the
+// log; it never contains the code or a token.
+func classify(ctx context.Context, err error, grant string) error {
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
 		status := 0
@@ -47,7 +57,7 @@ func classify(ctx context.Context, err error) error {
 		case re.ErrorCode == "invalid_client":
 			return fmt.Errorf("%w (HTTP %d)", ErrInvalidClient, status)
 		case re.ErrorCode == "invalid_grant":
-			return fmt.Errorf("%w (HTTP %d)", ErrInvalidGrant, status)
+			return fmt.Errorf("%w (%s, HTTP %d)", ErrInvalidGrant, grant, status)
 		case status >= 500 || re.ErrorCode == "":
 			return fmt.Errorf("%w: HTTP %d", ErrUnavailable, status)
 		default:

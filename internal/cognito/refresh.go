@@ -21,7 +21,7 @@ func (c *Client) Refresh(ctx context.Context, clientID, clientSecret, refreshTok
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, c.http)
 	tok, err := c.config(clientID, clientSecret, "").TokenSource(ctx, &oauth2.Token{RefreshToken: refreshToken}).Token()
 	if err != nil {
-		return nil, fmt.Errorf("refresh tokens: %w", classify(ctx, err))
+		return nil, fmt.Errorf("refresh tokens: %w", classify(ctx, err, grantRefresh))
 	}
 	if tok.RefreshToken == "" {
 		tok.RefreshToken = refreshToken
@@ -51,7 +51,7 @@ func (c *Client) Revoke(ctx context.Context, clientID, clientSecret, refreshToke
 	req.SetBasicAuth(url.QueryEscape(clientID), url.QueryEscape(clientSecret))
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return fmt.Errorf("revoke token: %w", classify(ctx, err))
+		return fmt.Errorf("revoke token: %w", classify(ctx, err, grantRefresh))
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
@@ -65,5 +65,5 @@ func (c *Client) Revoke(ctx context.Context, clientID, clientSecret, refreshToke
 	if jsonErr := json.Unmarshal(body, &e); jsonErr == nil {
 		re.ErrorCode = e.Error
 	}
-	return fmt.Errorf("revoke token: %w", classify(ctx, re))
+	return fmt.Errorf("revoke token: %w", classify(ctx, re, grantRefresh))
 }

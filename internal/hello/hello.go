@@ -75,6 +75,7 @@ func (h *Handler) Handle(ctx context.Context, req events.APIGatewayProxyRequest)
 	for _, c := range apigw.CORS(req, h.origins) {
 		apigw.AddHeader(&resp, c.Name, c.Value)
 	}
+	apigw.Secure(req, &resp)
 	return resp, nil
 }
 

@@ -75,3 +75,28 @@ func TestExpiresIn(t *testing.T) {
 		}
 	}
 }
+
+// TestSignedOutPageIsTrueEitherWay: /signed-out is where Cognito's /logout
+// returns the browser, but anyone can open it directly, when nothing was
+// signed out. The page keeps its ids and states its promise only for the
+// first case.
+func TestSignedOutPageIsTrueEitherWay(t *testing.T) {
+	body, err := RenderSignedOut("login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`id="signed-out"`, "<h1>Signed out</h1>", `id="signed-out-limits"`, `href="login" id="sign-in"`,
+		"If you came here by signing out,", "Opening this page by itself signs nothing out",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("signed-out page lacks %q", want)
+		}
+	}
+	if strings.Contains(body, "You are signed out of this app") {
+		t.Error("signed-out page still promises, unconditionally, that the user is signed out")
+	}
+	if HasInlineScript(body) {
+		t.Error("signed-out page has script")
+	}
+}

@@ -164,9 +164,11 @@ func Handler(function string, b Binder) (HandlerFunc, error) {
 				return h(ctx, req)
 			}
 		}
-		return apigw.JSON(http.StatusNotFound, map[string]string{
+		resp := apigw.JSON(http.StatusNotFound, map[string]string{
 			"error": "not_found", "error_description": "This function does not serve that route.",
-		}), nil
+		})
+		apigw.Secure(req, &resp)
+		return resp, nil
 	}, nil
 }
 

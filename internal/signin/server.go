@@ -120,7 +120,8 @@ type handlerFunc func(ctx context.Context, log *slog.Logger, req events.APIGatew
 // serve is the one path from a handler to API Gateway: it gives the handler
 // a logger with the request ids, turns its error into the contract's error
 // response (JSON or an HTML page, internal detail logged only), and adds
-// always to every answer, success or failure.
+// always and, over https, Strict-Transport-Security (apigw.Secure) to every
+// answer, success or failure.
 func (s *Server) serve(ctx context.Context, req events.APIGatewayProxyRequest, h handlerFunc, always ...apigw.Header) (events.APIGatewayProxyResponse, error) {
 	log := apigw.RequestLogger(ctx, s.log, req)
 	resp, err := h(ctx, log, req)
@@ -129,11 +130,14 @@ func (s *Server) serve(ctx context.Context, req events.APIGatewayProxyRequest, h
 		if errors.As(err, &wh) {
 			always = append(always[:len(always):len(always)], wh.headers...)
 		}
-		return apigw.ErrorResponse(ctx, log, req, err, page.Error(loginLink), always...), nil
+		resp = apigw.ErrorResponse(ctx, log, req, err, page.Error(loginLink), always...)
+		apigw.Secure(req, &resp)
+		return resp, nil
 	}
 	for _, a := range always {
 		apigw.AddHeader(&resp, a.Name, a.Value)
 	}
+	apigw.Secure(req, &resp)
 	return resp, nil
 }
 

@@ -128,14 +128,18 @@ func (h *Handler) HandlerFor(r routes.Route) (routes.HandlerFunc, bool) {
 }
 
 // App answers GET /app with index.html.
-func (h *Handler) App(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
-	return h.page(), nil
+func (h *Handler) App(_ context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
+	resp := h.page()
+	apigw.Secure(req, &resp)
+	return resp, nil
 }
 
 // Asset answers GET /app/{proxy+}: app.js or app.css by the proxy path
 // parameter, 404 JSON for anything else.
 func (h *Handler) Asset(_ context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
-	return h.asset(req.PathParameters["proxy"]), nil
+	resp := h.asset(req.PathParameters["proxy"])
+	apigw.Secure(req, &resp)
+	return resp, nil
 }
 
 func (h *Handler) page() events.APIGatewayProxyResponse {

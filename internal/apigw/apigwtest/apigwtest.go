@@ -6,6 +6,7 @@ package apigwtest
 import (
 	"bytes"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -22,7 +23,9 @@ const (
 )
 
 // Request returns a GET event for path with query and headers (a header
-// given twice keeps both values, as multiValueHeaders does).
+// given twice keeps both values, as multiValueHeaders does). Host,
+// X-Forwarded-Proto (https) and X-Forwarded-Port (443) are added as API
+// Gateway adds them, unless headers set them.
 func Request(path string, query url.Values, headers http.Header) events.APIGatewayProxyRequest {
 	req := events.APIGatewayProxyRequest{
 		Resource: path, Path: path, HTTPMethod: http.MethodGet,
@@ -44,18 +47,37 @@ func Request(path string, query url.Values, headers http.Header) events.APIGatew
 		req.Headers[k] = vs[len(vs)-1]
 		req.MultiValueHeaders[k] = vs
 	}
-	if _, ok := req.Headers["Host"]; !ok {
-		req.Headers["Host"] = Domain
-		req.MultiValueHeaders["Host"] = []string{Domain}
+	for name, value := range map[string]string{"Host": Domain, "X-Forwarded-Proto": "https", "X-Forwarded-Port": "443"} {
+		if len(apigw.HeaderValues(req, name)) == 0 {
+			req.Headers[name] = value
+			req.MultiValueHeaders[name] = []string{value}
+		}
 	}
 	return req
 }
 
-// Local turns req into one sent to a loopback host (sam local, go run).
+// Local turns req into one sent over plain http to a loopback host (sam
+// local, go run), whose emulators set X-Forwarded-Proto to http.
 func Local(req events.APIGatewayProxyRequest, host string) events.APIGatewayProxyRequest {
 	req.RequestContext.DomainName = host
-	req.Headers["Host"] = host
-	req.MultiValueHeaders["Host"] = []string{host}
+	port := "80"
+	if _, p, err := net.SplitHostPort(host); err == nil {
+		port = p
+	}
+	for name, value := range map[string]string{"Host": host, "X-Forwarded-Proto": "http", "X-Forwarded-Port": port} {
+		for k := range req.MultiValueHeaders {
+			if strings.EqualFold(k, name) {
+				delete(req.MultiValueHeaders, k)
+			}
+		}
+		for k := range req.Headers {
+			if strings.EqualFold(k, name) {
+				delete(req.Headers, k)
+			}
+		}
+		req.Headers[name] = value
+		req.MultiValueHeaders[name] = []string{value}
+	}
 	return req
 }
 

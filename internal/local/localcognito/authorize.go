@@ -281,7 +281,7 @@ func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request) {
 		s.issueCode(w, r, req, sess)
 		return
 	}
-	s.renderSignIn(w, http.StatusOK, req, "")
+	s.renderSignIn(w, http.StatusOK, req, "", "")
 }
 
 // msgUserExists is Cognito's answer to a sign-up with a taken email address.
@@ -339,7 +339,7 @@ func (s *Server) handleLoginSubmit(w http.ResponseWriter, r *http.Request) {
 	u, ok := s.authenticate(form.Get("email"), form.Get("password"))
 	if !ok {
 		s.log.Info("sign-in failed", "client_id", req.clientID)
-		s.renderSignIn(w, http.StatusUnauthorized, req, msgBadCredentials)
+		s.renderSignIn(w, http.StatusUnauthorized, req, form.Get("email"), msgBadCredentials)
 		return
 	}
 	s.signIn(w, r, req, u.sub)

@@ -116,11 +116,15 @@ func hiddenFields(req authRequest) []hiddenField {
 	return f
 }
 
-func (s *Server) renderSignIn(w http.ResponseWriter, status int, req authRequest, msg string) {
+// renderSignIn shows the sign-in form, with an error message and the email
+// address typed before (html/template escapes it), so that a wrong password
+// costs only the password; the password is never echoed.
+func (s *Server) renderSignIn(w http.ResponseWriter, status int, req authRequest, email, msg string) {
 	s.render(w, status, signInPage, pageData{
 		Title:     "Sign in",
 		ClientID:  req.clientID,
 		Hidden:    hiddenFields(req),
+		Email:     email,
 		Error:     msg,
 		SignupURL: "/signup?" + req.params.Encode(),
 		CancelURL: template.URL(errorRedirect(req, "access_denied", "The user cancelled the sign-in.")),

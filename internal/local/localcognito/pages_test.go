@@ -88,8 +88,13 @@ func TestCancel(t *testing.T) {
 	}
 }
 
+// emailValue matches the email field's value attribute, which echoes what
+// was typed.
+var emailValue = regexp.MustCompile(`(<input id="email" name="email" [^>]*value=")[^"]*(")`)
+
 // TestBadCredentials: a wrong password and an unknown user get the same
-// answer, which does not tell whether the user exists.
+// answer, which does not tell whether the user exists (the typed email
+// address, echoed into the form, and the field in focus aside).
 func TestBadCredentials(t *testing.T) {
 	pool := newTestPool(t, nil)
 	tests := []struct{ name, email, password string }{
@@ -114,9 +119,11 @@ func TestBadCredentials(t *testing.T) {
 			if res.header.Get("Set-Cookie") != "" || res.header.Get("Location") != "" {
 				t.Errorf("failed sign-in set a cookie or redirected")
 			}
+			// Which field has focus depends on whether an email was typed.
+			body := strings.ReplaceAll(emailValue.ReplaceAllString(res.body, "${1}EMAIL${2}"), " autofocus", "")
 			if first == "" {
-				first = res.body
-			} else if res.body != first {
+				first = body
+			} else if body != first {
 				t.Errorf("response differs from the wrong-password response")
 			}
 		})
@@ -129,6 +136,55 @@ func TestBadCredentials(t *testing.T) {
 	form.Set("password", testPassword)
 	if res := b.post(pool.Domain()+"/login", pool.Domain(), form); res.status != http.StatusFound {
 		t.Errorf("upper-case email: status %d, want 302", res.status)
+	}
+}
+
+// TestSignInKeepsEmail: after a failed sign-in the form comes back with
+// the email address as typed, escaped, focus on the password, and the
+// password empty.
+func TestSignInKeepsEmail(t *testing.T) {
+	pool := newTestPool(t, nil)
+	const password = "Wrong-Password-1!"
+	tests := []struct {
+		name, email string
+		want        string // the value attribute as rendered
+	}{
+		{"known user, wrong password", testEmail, testEmail},
+		{"typed with spaces and capitals", "  Ada@Example.COM ", "  Ada@Example.COM "},
+		{"markup", `"><script>alert(1)</script>@example.com`, "&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;@example.com"},
+		{"empty", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := newBrowser(t)
+			form := formFields(signInPageFor(t, pool, b, authorizeQuery(testVerifier)).body)
+			form.Set("email", tt.email)
+			form.Set("password", password)
+			res := b.post(pool.Domain()+"/login", pool.Domain(), form)
+			if res.status != http.StatusUnauthorized {
+				t.Fatalf("status %d, want 401", res.status)
+			}
+			m := emailValue.FindStringSubmatch(res.body)
+			if m == nil {
+				t.Fatalf("no email field with a value in\n%s", res.body)
+			}
+			if got := strings.TrimSuffix(strings.TrimPrefix(m[0], m[1]), m[2]); got != tt.want {
+				t.Errorf("email value = %q, want %q", got, tt.want)
+			}
+			if strings.Contains(res.body, "<script") || strings.Contains(res.body, password) {
+				t.Errorf("page carries the markup unescaped or echoes the password:\n%s", res.body)
+			}
+			emailAutofocus := regexp.MustCompile(`<input id="email"[^>]* autofocus>`).MatchString(res.body)
+			passwordAutofocus := regexp.MustCompile(`<input id="password"[^>]* autofocus>`).MatchString(res.body)
+			if emailAutofocus == (tt.email != "") || passwordAutofocus != (tt.email != "") {
+				t.Errorf("autofocus on email %v, on password %v; want the empty field focused", emailAutofocus, passwordAutofocus)
+			}
+		})
+	}
+	// The first visit has an empty email field, focused.
+	res := signInPageFor(t, pool, newBrowser(t), authorizeQuery(testVerifier))
+	if !strings.Contains(res.body, `<input id="email" name="email" type="email" autocomplete="username" value="" required autofocus>`) {
+		t.Errorf("first visit: email field not empty and focused:\n%s", res.body)
 	}
 }
 
