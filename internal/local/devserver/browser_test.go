@@ -2,16 +2,22 @@ package devserver
 
 import (
 	"context"
+	"fmt"
+	"maps"
+	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
+	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/storage"
 	"github.com/chromedp/chromedp"
 	"github.com/example/cognito-sam-go/internal/logincookie"
 )
@@ -55,6 +61,20 @@ func browser(t *testing.T) context.Context {
 	return ctx
 }
 
+// newTab opens another tab in ctx's browser, sharing its cookies, until
+// the test ends. The tab is opened here, with a context that lives as long
+// as the test: chromedp ties a tab to the context of its first action, so
+// opening it inside step's timeout would close it when that step returns.
+func newTab(t *testing.T, ctx context.Context) context.Context {
+	t.Helper()
+	tab, cancel := chromedp.NewContext(ctx)
+	t.Cleanup(cancel)
+	if err := chromedp.Do(tab); err != nil {
+		t.Fatalf("open a tab: %v", err)
+	}
+	return tab
+}
+
 // step runs actions with a timeout, failing the test with what the page
 // shows when they do not complete.
 func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
@@ -62,8 +82,10 @@ func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Ac
 	sctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	if err := chromedp.Do(sctx, actions...); err != nil {
-		loc, _ := chromedp.Run(ctx, chromedp.Location())
-		body, _ := chromedp.Run(ctx, chromedp.Text("body"))
+		dctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		loc, _ := chromedp.Run(dctx, chromedp.Location())
+		body, _ := chromedp.Run(dctx, chromedp.Text("body"))
 		t.Fatalf("%s: %v\nat %s:\n%.800s", what, err, loc, body)
 	}
 }
@@ -111,13 +133,149 @@ func moduleRoot(t *testing.T) string {
 	}
 }
 
+// signInActions fill in and submit the local Cognito's sign-in form. The
+// fields are cleared first: after a wrong password the form keeps the
+// typed e-mail address.
 func signInActions(email, password string) []chromedp.Action[chromedp.Void] {
 	return []chromedp.Action[chromedp.Void]{
 		chromedp.WaitVisible("#signin-form"),
+		chromedp.Clear("#email"),
 		chromedp.SendKeys("#email", email),
+		chromedp.Clear("#password"),
 		chromedp.SendKeys("#password", password),
 		chromedp.Click("#signin"),
 	}
+}
+
+// attemptCookies are the sign-in attempts' cookies the browser holds for
+// the API (cookies do not depend on the port: only the host's are kept).
+func attemptCookies(t *testing.T, ctx context.Context, apiURL string) []*network.Cookie {
+	t.Helper()
+	u, err := url.Parse(apiURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	res, err := chromedp.CallBrowser(cctx, storage.GetCookies, storage.GetCookiesParams{})
+	if err != nil {
+		t.Fatalf("read the browser's cookies: %v", err)
+	}
+	var out []*network.Cookie
+	for _, c := range res.Cookies {
+		if c.Domain == u.Hostname() && logincookie.IsAttempt(c.Name) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// expireCookie deletes the cookie, as the browser does when its Max-Age
+// passes.
+func expireCookie(apiURL string) func(*testing.T, context.Context, *network.Cookie) {
+	return func(t *testing.T, ctx context.Context, c *network.Cookie) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		if _, err := chromedp.Call(ctx, network.DeleteCookies, network.DeleteCookiesParams{Name: c.Name, URL: apiURL + "/"}); err != nil {
+			t.Fatalf("delete cookie %s: %v", c.Name, err)
+		}
+	}
+}
+
+// tamperCookie replaces the cookie's value with another of the same shape,
+// under the same name and attributes.
+func tamperCookie(apiURL string) func(*testing.T, context.Context, *network.Cookie) {
+	return func(t *testing.T, ctx context.Context, c *network.Cookie) {
+		t.Helper()
+		v := []byte(c.Value)
+		if v[len(v)/2] == 'A' {
+			v[len(v)/2] = 'B'
+		} else {
+			v[len(v)/2] = 'A'
+		}
+		secure, httpOnly := true, true
+		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		if _, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: c.Name, Value: string(v), URL: apiURL + "/",
+			Path: "/", Secure: &secure, HTTPOnly: &httpOnly, SameSite: network.CookieSameSiteLax}); err != nil {
+			t.Fatalf("set cookie %s: %v", c.Name, err)
+		}
+		if got := attemptCookies(t, ctx, apiURL); len(got) != 1 || got[0].Value != string(v) {
+			t.Fatalf("the tampered cookie did not replace the original")
+		}
+	}
+}
+
+// netlog records the HTTP answers a tab receives: each hop of a redirect
+// chain, page loads and fetches.
+type netlog struct {
+	mu       sync.Mutex
+	methods  map[network.RequestID]string
+	hops     []hop
+	security []string // the browser's security errors (CSP violations)
+}
+
+type hop struct {
+	method, url string
+	status      int64
+}
+
+func (h hop) String() string { return fmt.Sprintf("%s %s -> %d", h.method, h.url, h.status) }
+
+// record starts recording the tab's answers; a failing test logs the
+// security errors the browser reported.
+func record(t *testing.T, ctx context.Context) *netlog {
+	t.Helper()
+	n := &netlog{methods: map[network.RequestID]string{}}
+	err := chromedp.Listen(ctx, func(ev any) {
+		n.mu.Lock()
+		defer n.mu.Unlock()
+		switch e := ev.(type) {
+		case *network.EventRequestWillBeSent:
+			if e.RedirectResponse != nil {
+				n.hops = append(n.hops, hop{n.methods[e.RequestID], e.RedirectResponse.URL, e.RedirectResponse.Status})
+			}
+			n.methods[e.RequestID] = e.Request.Method
+		case *network.EventResponseReceived:
+			n.hops = append(n.hops, hop{n.methods[e.RequestID], e.Response.URL, e.Response.Status})
+		case *cdplog.EventEntryAdded:
+			if e.Entry.Source == cdplog.EntrySourceSecurity {
+				n.security = append(n.security, e.Entry.Text)
+			}
+		}
+	})
+	if err != nil {
+		t.Fatalf("listen to the tab's network events: %v", err)
+	}
+	t.Cleanup(func() {
+		n.mu.Lock()
+		defer n.mu.Unlock()
+		if t.Failed() && len(n.security) > 0 {
+			t.Logf("the browser reported security errors:\n%s", strings.Join(n.security, "\n"))
+		}
+	})
+	return n
+}
+
+// mark returns the number of answers so far, for since.
+func (n *netlog) mark() int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return len(n.hops)
+}
+
+// since returns the answers after mark whose URL starts with prefix.
+func (n *netlog) since(mark int, prefix string) []hop {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	var out []hop
+	for _, h := range n.hops[mark:] {
+		if strings.HasPrefix(h.url, prefix) {
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 var curlCommand = regexp.MustCompile(`^curl -H 'Authorization: ([A-Za-z0-9._-]+)' '(http://[^']+/hello)'$`)
@@ -139,9 +297,14 @@ func TestBrowserSignIn(t *testing.T) {
 	if got := text(t, ctx, "#expiry"); !strings.Contains(got, "UTC") {
 		t.Errorf("expiry shown as %q", got)
 	}
+	// The callback sent the browser on (303) to the home page: reloading,
+	// Back and bookmarking it are safe, and no code or token is in its URL.
 	loc, _ := chromedp.Run(ctx, chromedp.Location())
-	if !strings.HasPrefix(loc, s.APIURL+"/callback?") {
-		t.Errorf("signed-in page at %s, want the API's /callback", loc)
+	if loc != s.APIURL+"/" {
+		t.Errorf("signed-in page at %s, want the API's home page %s/", loc, s.APIURL)
+	}
+	if u, err := url.Parse(loc); err != nil || u.RawQuery != "" || u.Fragment != "" {
+		t.Errorf("signed-in page URL %q carries a query or fragment (a code or token?)", loc)
 	}
 	// The signed-in page renders with its stylesheet: the CSP hash matched
 	// (a blocked stylesheet leaves the body's margin at the default 8px).
@@ -198,8 +361,8 @@ func TestBrowserLifecycle(t *testing.T) {
 	if second == "" || second == first {
 		t.Error("refresh did not show a new access token")
 	}
-	if loc, _ := chromedp.Run(ctx, chromedp.Location()); loc != s.APIURL+"/refresh" {
-		t.Errorf("refreshed page at %s", loc)
+	if loc, _ := chromedp.Run(ctx, chromedp.Location()); loc != s.APIURL+"/?refreshed=1" {
+		t.Errorf("refreshed page at %s, want %s/?refreshed=1 (the refresh form's 303)", loc, s.APIURL)
 	}
 
 	step(t, ctx, "sign out", chromedp.Click("#logout"), chromedp.WaitVisible("#signed-out"))
@@ -213,7 +376,7 @@ func TestBrowserLifecycle(t *testing.T) {
 }
 
 func TestBrowserFailurePaths(t *testing.T) {
-	s, _ := start(t, Options{})
+	s, log := start(t, Options{})
 
 	t.Run("wrong password", func(t *testing.T) {
 		ctx := browser(t)
@@ -238,19 +401,74 @@ func TestBrowserFailurePaths(t *testing.T) {
 		step(t, ctx, "start again", chromedp.Click("a.primary"), chromedp.WaitVisible("#signin-form"))
 	})
 
-	t.Run("expired login cookie", func(t *testing.T) {
-		ctx := browser(t)
-		step(t, ctx, "open /login", chromedp.Navigate(s.APIURL+"/login"), chromedp.WaitVisible("#signin-form"))
-		// The browser drops the cookie when its Max-Age passes; do that now.
-		expire := func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-			_, err := cdp.Call(ctx, tg, network.DeleteCookies, network.DeleteCookiesParams{Name: logincookie.Name, URL: s.APIURL + "/"})
-			return chromedp.Void{}, err
-		}
-		step(t, ctx, "expire the login cookie", expire)
-		step(t, ctx, "sign in", signInActions(DefaultUser, DefaultPassword)...)
-		step(t, ctx, "error page", chromedp.WaitVisible("#error"))
-		if got := text(t, ctx, "#message"); !strings.Contains(got, "expired") {
-			t.Errorf("message = %q, want it to say the sign-in session expired", got)
-		}
-	})
+	// A sign-in attempt whose login cookie the browser no longer sends, or
+	// sends altered, ends on the API's error page, with a message that
+	// says what happened and a way to start again.
+	for _, tc := range []struct {
+		name string
+		// otherAttempt starts a second sign-in in another tab first, so
+		// that the callback still carries a cookie of this site.
+		otherAttempt bool
+		// spoil changes the first attempt's cookie: expire deletes it as
+		// the browser does when its Max-Age passes; tamper alters it.
+		spoil       func(t *testing.T, ctx context.Context, c *network.Cookie)
+		wantMessage string
+		notMessage  string
+	}{
+		{
+			// No cookie at all comes with the callback: the message may
+			// mention blocked cookies too.
+			name: "expired login cookie", spoil: expireCookie(s.APIURL),
+			wantMessage: "expired",
+		},
+		{
+			name: "expired login cookie with another sign-in in progress", otherAttempt: true, spoil: expireCookie(s.APIURL),
+			wantMessage: "already used or has expired", notMessage: "blocked",
+		},
+		{
+			// A cookie came, so cookies are not blamed.
+			name: "tampered login cookie", spoil: tamperCookie(s.APIURL),
+			wantMessage: "sign in again", notMessage: "blocked",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := browser(t)
+			step(t, ctx, "open /login", chromedp.Navigate(s.APIURL+"/login"), chromedp.WaitVisible("#signin-form"))
+			first := attemptCookies(t, ctx, s.APIURL)
+			if len(first) != 1 {
+				t.Fatalf("after /login the browser holds %d attempt cookies, want 1", len(first))
+			}
+			var other context.Context
+			if tc.otherAttempt {
+				other = newTab(t, ctx)
+				step(t, other, "open /login in a second tab", chromedp.Navigate(s.APIURL+"/login"), chromedp.WaitVisible("#signin-form"))
+				if got := len(attemptCookies(t, ctx, s.APIURL)); got != 2 {
+					t.Fatalf("after two /login the browser holds %d attempt cookies, want 2", got)
+				}
+			}
+			tc.spoil(t, ctx, first[0])
+			before, nl := tokenCalls(t, log), record(t, ctx)
+			step(t, ctx, "sign in", signInActions(DefaultUser, DefaultPassword)...)
+			step(t, ctx, "error page", chromedp.WaitVisible("#message"))
+			if cb := nl.since(0, s.APIURL+"/callback?"); len(cb) != 1 || cb[0].status != http.StatusBadRequest {
+				t.Errorf("callback answers %v, want one 400", cb)
+			}
+			if got := tokenCalls(t, log); !maps.Equal(got, before) {
+				t.Errorf("token endpoint calls %v, want still %v: the code must not be exchanged", got, before)
+			}
+			got := text(t, ctx, "#message")
+			if !strings.Contains(got, tc.wantMessage) || (tc.notMessage != "" && strings.Contains(got, tc.notMessage)) {
+				t.Errorf("message = %q, want it to contain %q and not %q", got, tc.wantMessage, tc.notMessage)
+			}
+			if other != nil {
+				// The failed callback cleared no other attempt: the second
+				// tab still signs in.
+				step(t, other, "sign in in the second tab", signInActions(DefaultUser, DefaultPassword)...)
+				step(t, other, "second tab signed in", chromedp.WaitVisible("#signed-in"))
+			}
+			// Start again: Cognito remembers the user, so this signs in
+			// without the form.
+			step(t, ctx, "start again", chromedp.Click("a.primary"), chromedp.WaitVisible("#signed-in"))
+		})
+	}
 }

@@ -121,8 +121,12 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		return nil, fmt.Errorf("API address %s: %w", opts.Addr, err)
 	}
 	s := &Server{APIURL: "http://" + hostPort(opts.Addr, apiLn.Addr()), errs: make(chan error, 3)}
+	var appLn net.Listener
 	fail := func(err error) (*Server, error) {
 		apiLn.Close()
+		if appLn != nil {
+			appLn.Close()
+		}
 		s.Close(context.Background())
 		return nil, err
 	}
@@ -132,6 +136,16 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		return fail(err)
 	}
 	env := opts.Getenv
+	var frontEnds []string
+	if opts.AppAddr != "" {
+		if appLn, err = net.Listen("tcp", opts.AppAddr); err != nil {
+			return fail(fmt.Errorf("-app-addr %s: %w", opts.AppAddr, err))
+		}
+		s.AppURL = "http://" + hostPort(opts.AppAddr, appLn.Addr())
+		frontEnds = []string{s.AppURL}
+		origins := strings.TrimSpace(env(config.EnvOrigins) + " " + s.AppURL)
+		env = overlay(env, map[string]string{config.EnvOrigins: origins})
+	}
 	if !remote {
 		cogLn, err := net.Listen("tcp", opts.CognitoAddr)
 		if err != nil {
@@ -144,6 +158,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 				CallbackURLs: apiURLs(apiLn.Addr(), routes.Callback.Path),
 				LogoutURLs:   apiURLs(apiLn.Addr(), routes.SignedOut.Path),
 				Scopes:       []string{"openid", "email", "profile", config.APIScope},
+				FrontEnds:    frontEnds,
 			}},
 			Users:               []localcognito.User{{Email: opts.User, Password: opts.Password}},
 			Logger:              log.With("component", "local-cognito"),
@@ -160,26 +175,14 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		if secretName == "" {
 			secretName = DefaultSecretName
 		}
-		env = overlay(opts.Getenv, map[string]string{
+		env = overlay(env, map[string]string{
 			config.EnvCognitoDomain: cog.Domain(),
 			config.EnvIssuer:        cog.Issuer(),
 			config.EnvSecretName:    secretName,
 		})
 	}
-	var appLn net.Listener
-	if opts.AppAddr != "" {
-		if appLn, err = net.Listen("tcp", opts.AppAddr); err != nil {
-			return fail(fmt.Errorf("-app-addr %s: %w", opts.AppAddr, err))
-		}
-		s.AppURL = "http://" + hostPort(opts.AppAddr, appLn.Addr())
-		origins := strings.TrimSpace(env(config.EnvOrigins) + " " + s.AppURL)
-		env = overlay(env, map[string]string{config.EnvOrigins: origins})
-	}
 	cfg, err := config.Load(env, config.RequireIssuer)
 	if err != nil {
-		if appLn != nil {
-			appLn.Close()
-		}
 		return fail(err)
 	}
 	s.CognitoDomain, s.Issuer, s.ClientID = cfg.CognitoDomain, cfg.Issuer, creds.ClientID

@@ -117,3 +117,57 @@ func (c *client) signIn(page response, email, password string) response {
 	action.Path, action.RawQuery = "/login", ""
 	return c.postForm(action.String(), form)
 }
+
+// tokenCalls counts the requests the local Cognito's token endpoint
+// answered, from the dev server's log: by grant type
+// ("authorization_code", "refresh_token") for those that issued tokens,
+// and "refused" for the others.
+func tokenCalls(t *testing.T, log *apigwtest.Log) map[string]int {
+	t.Helper()
+	out := map[string]int{}
+	for _, line := range strings.Split(log.String(), "\n") {
+		if line == "" {
+			continue
+		}
+		var e struct {
+			Msg       string `json:"msg"`
+			Component string `json:"component"`
+			Grant     string `json:"grant_type"`
+			Path      string `json:"path"`
+		}
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			t.Fatalf("log line is not JSON: %v: %.200s", err, line)
+		}
+		switch {
+		case e.Component != "local-cognito":
+		case e.Msg == "tokens issued":
+			out[e.Grant]++
+		case e.Msg == "request refused" && e.Path == "/oauth2/token":
+			out["refused"]++
+		}
+	}
+	return out
+}
+
+// signedIn returns a client signed in as the demo user through /login and
+// the local Cognito's form, holding the session cookies, and the callback's
+// JSON answer.
+func signedIn(t *testing.T, s *Server) (*client, response) {
+	t.Helper()
+	c := newClient(t)
+	cb := c.signIn(c.get(s.APIURL+"/login"), DefaultUser, DefaultPassword)
+	if cb.status != http.StatusOK || cb.url.Path != "/callback" {
+		t.Fatalf("sign-in ended at %s with %d: %.300s", cb.url, cb.status, cb.body)
+	}
+	return c, cb
+}
+
+// post sends a POST without a body, with the header pairs given.
+func (c *client) post(u string, header ...string) response {
+	c.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, u, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	return c.do(req)
+}

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -54,12 +55,14 @@ type pageData struct {
 // forms posted to itself. formTarget is the client's redirect_uri: Chrome
 // applies form-action to the redirects that follow a form post, and a
 // successful sign-in redirects there.
-func contentSecurityPolicy(formTarget string) string {
+func contentSecurityPolicy(formTarget string, frontEnds ...string) string {
 	formAction := "'none'"
 	if formTarget != "" {
 		formAction = "'self'"
-		if src := cspSource(formTarget); src != "" {
-			formAction += " " + src
+		for _, t := range append([]string{formTarget}, frontEnds...) {
+			if src := cspSource(t); src != "" {
+				formAction += " " + src
+			}
 		}
 	}
 	return "default-src 'none'; style-src 'self'; img-src 'self'; form-action " + formAction +
@@ -91,7 +94,7 @@ func cspSource(raw string) string {
 	return scheme + "://" + u.Host
 }
 
-func (s *Server) render(w http.ResponseWriter, status int, t *template.Template, data pageData, formTarget string) {
+func (s *Server) render(w http.ResponseWriter, status int, t *template.Template, data pageData, formTarget string, frontEnds ...string) {
 	data.PoolID = s.poolID
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, data); err != nil {
@@ -101,7 +104,7 @@ func (s *Server) render(w http.ResponseWriter, status int, t *template.Template,
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Security-Policy", contentSecurityPolicy(formTarget))
+	h.Set("Content-Security-Policy", contentSecurityPolicy(formTarget, frontEnds...))
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 }
@@ -128,7 +131,7 @@ func (s *Server) renderSignIn(w http.ResponseWriter, status int, req authRequest
 		Error:     msg,
 		SignupURL: "/signup?" + req.params.Encode(),
 		CancelURL: template.URL(errorRedirect(req, "access_denied", "The user cancelled the sign-in.")),
-	}, req.redirectURI)
+	}, req.redirectURI, s.frontEnds(req.clientID)...)
 }
 
 // renderSignUp shows the sign-up form with an error message, or with the
@@ -142,7 +145,17 @@ func (s *Server) renderSignUp(w http.ResponseWriter, status int, req authRequest
 		Error:     msg,
 		Problems:  passwordProblems,
 		SigninURL: "/login?" + req.params.Encode(),
-	}, req.redirectURI)
+	}, req.redirectURI, s.frontEnds(req.clientID)...)
+}
+
+// frontEnds are the client's front-end origins (Client.FrontEnds).
+func (s *Server) frontEnds(clientID string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.clients[clientID]; ok {
+		return slices.Clone(c.frontEnds)
+	}
+	return nil
 }
 
 func (s *Server) renderError(w http.ResponseWriter, status int, code, msg string) {

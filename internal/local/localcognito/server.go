@@ -103,6 +103,14 @@ type Client struct {
 	// "openid", "email", "profile" and "api/read". An authorization request
 	// without a scope gets all of them.
 	Scopes []string
+	// FrontEnds are origins (scheme://host[:port]) the app's callback may
+	// send the browser on to after a sign-in, such as a front end on another
+	// port. The sign-in pages' form-action allows them besides the
+	// redirect_uri's origin: Chrome applies form-action to every redirect
+	// that follows the form's post. Cognito does not document its own
+	// pages' policy; this emulator assumes it lets the app's redirects
+	// through.
+	FrontEnds []string
 }
 
 // User is a user of the pool. The email address is the username; the user's
@@ -156,6 +164,7 @@ type client struct {
 	callbacks []string
 	logouts   []string
 	scopes    []string
+	frontEnds []string
 }
 
 type user struct {
@@ -326,6 +335,7 @@ func validateClient(c Client) (*client, []error) {
 		callbacks: slices.Clone(c.CallbackURLs),
 		logouts:   slices.Clone(c.LogoutURLs),
 		scopes:    slices.Compact(slices.Sorted(slices.Values(c.Scopes))),
+		frontEnds: slices.Clone(c.FrontEnds),
 	}, nil
 }
 
