@@ -1,17 +1,19 @@
 # Builds the Lambda functions as static linux/arm64 `bootstrap` binaries for
 # the provided.al2023 runtime.
 #
-# `sam build` (Metadata BuildMethod: makefile, CodeUri: .) copies the
-# repository to a scratch directory and runs `make build-<LogicalId>` there
-# with ARTIFACTS_DIR set, so every path below is relative to the repository
-# root and the build uses the root go.mod. One pattern rule serves every
-# function: build-LoginFunction builds ./functions/login (the stem, lower
-# case). `make bin` builds the same binaries into bin/<name>/bootstrap and
-# prints their sizes in bytes (used by CI). A function is a directory
-# functions/<name> with a main.go; nothing here lists them by hand.
+# `sam build` (Metadata BuildMethod: makefile, CodeUri: .) runs
+# `make build-<LogicalId>` with ARTIFACTS_DIR set. samconfig.toml sets
+# build_in_source, so it runs here in the repository; without it SAM copies
+# the repository to a scratch folder first. Either way every path below is
+# relative to the repository root and the build uses the root go.mod. One
+# pattern rule serves every function: build-LoginFunction builds
+# ./functions/login (the stem, lower case). `make bin` builds the same
+# binaries into bin/<name>/bootstrap and prints their sizes in bytes (used
+# by CI). A function is a directory functions/<name> with a main.go;
+# nothing here lists them by hand.
 #
-# -buildvcs=false: sam build's copy has no .git, so without it binaries built
-# here and by sam build would differ.
+# -buildvcs=false: a scratch copy (sam build without build_in_source) has no
+# .git, and binaries should not differ with how they were built.
 
 GOBUILD := GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -tags lambda.norpc -trimpath -buildvcs=false -ldflags "-s -w"
 FUNCTIONS := $(patsubst functions/%/main.go,%,$(wildcard functions/*/main.go))

@@ -27,6 +27,7 @@ type resource struct {
 type template struct {
 	Parameters map[string]any      `json:"Parameters"`
 	Conditions map[string]any      `json:"Conditions"`
+	Rules      map[string]any      `json:"Rules"`
 	Resources  map[string]resource `json:"Resources"`
 	Outputs    map[string]any      `json:"Outputs"`
 }
@@ -283,6 +284,43 @@ func TestTemplate(t *testing.T) {
 				t.Errorf("no JSON gateway response for %s", r)
 			}
 		}
+		// OpenAPI 3 (OpenApiVersion, see "only the Prod stage"): the
+		// authorizer is a security scheme under components.
+		if body["openapi"] != "3.0.1" {
+			t.Errorf("definition is openapi %v, want 3.0.1", body["openapi"])
+		}
+		components, _ := body["components"].(map[string]any)
+		schemes, _ := components["securitySchemes"].(map[string]any)
+		scheme, _ := schemes["CognitoAuthorizer"].(map[string]any)
+		authorizer, _ := scheme["x-amazon-apigateway-authorizer"].(map[string]any)
+		if arns, _ := json.Marshal(authorizer["providerARNs"]); authorizer["type"] != "cognito_user_pools" ||
+			string(arns) != `[{"Fn::GetAtt":["UserPool","Arn"]}]` || scheme["name"] != "Authorization" {
+			t.Errorf("components.securitySchemes.CognitoAuthorizer = %v, want a cognito_user_pools authorizer on UserPool's Authorization header", scheme)
+		}
+	})
+
+	t.Run("only the Prod stage", func(t *testing.T) {
+		// Without OpenApiVersion the SAM transform gives the deployment
+		// StageName "Stage": a second stage on which /Stage/login derives a
+		// callback URL Cognito does not know.
+		var stages, deployments []string
+		for k, r := range tpl.Resources {
+			switch r.Type {
+			case "AWS::ApiGateway::Stage":
+				stages = append(stages, k)
+				if name := r.Properties["StageName"]; name != "Prod" {
+					t.Errorf("stage %s has StageName %v: only Prod is configured", k, name)
+				}
+			case "AWS::ApiGateway::Deployment":
+				deployments = append(deployments, k)
+				if name, ok := r.Properties["StageName"]; ok && name != "Prod" {
+					t.Errorf("deployment %s creates the stage %v: only Prod is configured", k, name)
+				}
+			}
+		}
+		if len(stages) != 1 || len(deployments) != 1 {
+			t.Errorf("stages %v, deployments %v: want one of each (Prod)", stages, deployments)
+		}
 	})
 
 	t.Run("app client", func(t *testing.T) {
@@ -306,6 +344,205 @@ func TestTemplate(t *testing.T) {
 		lo, _ := json.Marshal(p["LogoutURLs"])
 		if !strings.Contains(string(lo), "/Prod/signed-out") || !strings.Contains(string(lo), "LocalLogoutURL") {
 			t.Errorf("LogoutURLs = %s, want the API's /signed-out and the local one", lo)
+		}
+	})
+
+	t.Run("local URLs only with AllowLocalDevelopment", func(t *testing.T) {
+		p := param(t, tpl, "AllowLocalDevelopment")
+		// "true" by default: the README's "against your deployed user pool"
+		// run needs http://localhost:3000/callback on the client.
+		if p["Default"] != "true" || !slices.Equal(toStrings(p["AllowedValues"]), []string{"true", "false"}) {
+			t.Errorf("AllowLocalDevelopment: default %v, allowed %v; want \"true\" of [true false]", p["Default"], p["AllowedValues"])
+		}
+		client := tpl.Resources["UserPoolClient"].Properties
+		for _, domain := range []string{"", "api.example.com"} {
+			for _, allow := range []string{"true", "false"} {
+				e := evaluator{tpl: tpl, params: map[string]string{"AllowLocalDevelopment": allow, "ApiDomainName": domain}}
+				for _, prop := range []string{"CallbackURLs", "LogoutURLs"} {
+					v, _ := e.eval(client[prop])
+					urls := toStrings(v)
+					if len(urls) == 0 {
+						t.Fatalf("%s did not evaluate to strings: %v", prop, v)
+					}
+					var local []string
+					for _, u := range urls {
+						if strings.Contains(u, "localhost") || strings.Contains(u, "127.0.0.1") || strings.Contains(u, "[::1]") {
+							local = append(local, u)
+						} else if !strings.HasPrefix(u, "https://") {
+							t.Errorf("AllowLocalDevelopment %s, domain %q: %s has %s, which is not https", allow, domain, prop, u)
+						}
+					}
+					if allow == "false" && len(local) > 0 {
+						t.Errorf("AllowLocalDevelopment false, domain %q: %s = %v, want no local URL", domain, prop, urls)
+					}
+					if allow == "true" && len(local) != 1 {
+						t.Errorf("AllowLocalDevelopment true, domain %q: %s = %v, want the local URL once", domain, prop, urls)
+					}
+				}
+			}
+		}
+	})
+
+	t.Run("domain prefix", func(t *testing.T) {
+		// samconfig.toml's placeholder must not deploy: it is a valid prefix,
+		// so the first user in a Region would take it. It passes the
+		// parameter's constraints on purpose, so that what sam deploy shows
+		// is the rule's message (choose a prefix), not a pattern.
+		cfg, err := os.ReadFile("samconfig.toml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := regexp.MustCompile(`DomainPrefix=\\?"?([^"\\ ]+)`).FindSubmatch(cfg)
+		if m == nil {
+			t.Fatal("samconfig.toml sets no DomainPrefix in parameter_overrides")
+		}
+		placeholder := string(m[1])
+		if why := paramRefusal(t, tpl, "DomainPrefix", placeholder); why != "" {
+			t.Errorf("placeholder %q is refused by the parameter (%s): want it refused by a rule that says to choose a prefix", placeholder, why)
+		}
+		failed := rulesRefusing(t, tpl, map[string]string{"DomainPrefix": placeholder})
+		if len(failed) != 1 || !strings.Contains(failed[0], "choose a") || !strings.Contains(failed[0], "DomainPrefix") {
+			t.Errorf("placeholder %q: rules refusing it %q, want one that tells the user to choose a DomainPrefix", placeholder, failed)
+		}
+
+		long := strings.Repeat("a", 63)
+		for _, good := range []string{"acme-login", "shop-auth-42", "a", "7", long, "my--app"} {
+			if why := paramRefusal(t, tpl, "DomainPrefix", good); why != "" {
+				t.Errorf("DomainPrefix %q refused: %s", good, why)
+			}
+			if failed := rulesRefusing(t, tpl, map[string]string{"DomainPrefix": good}); len(failed) > 0 {
+				t.Errorf("DomainPrefix %q refused by rules: %q", good, failed)
+			}
+		}
+		// Cognito refuses a prefix that contains one of these words
+		// ("Domain cannot contain reserved word: ...").
+		for _, word := range []string{"aws", "amazon", "cognito"} {
+			for _, bad := range []string{word, "my-" + word + "-app", "x" + word, word + "1", "login-" + word} {
+				if paramRefusal(t, tpl, "DomainPrefix", bad) == "" {
+					t.Errorf("DomainPrefix %q accepted: it contains the reserved word %q", bad, word)
+				}
+			}
+		}
+		for _, bad := range []string{"", "-acme", "acme-", "Acme", "ac_me", "ac.me", "acme login", long + "a"} {
+			if paramRefusal(t, tpl, "DomainPrefix", bad) == "" {
+				t.Errorf("DomainPrefix %q accepted: not a valid Cognito prefix", bad)
+			}
+		}
+	})
+
+	t.Run("throttling", func(t *testing.T) {
+		// Every request to these can cost a call to Cognito (a junk code,
+		// a junk refresh token, a session refresh), and the pool's
+		// UserAuthentication quota is 120 requests a second by default.
+		signIn := []routes.Route{routes.Callback, routes.Home, routes.Token, routes.Refresh, routes.Logout}
+		var stage map[string]any
+		for _, r := range tpl.Resources {
+			if r.Type == "AWS::ApiGateway::Stage" && r.Properties["StageName"] == "Prod" {
+				stage = r.Properties
+			}
+		}
+		if stage == nil {
+			t.Fatal("no Prod stage")
+		}
+		raw, _ := json.Marshal(stage["MethodSettings"])
+		var settings []map[string]any
+		if err := json.Unmarshal(raw, &settings); err != nil || len(settings) == 0 {
+			t.Fatalf("Prod stage MethodSettings = %s, want throttling", raw)
+		}
+		byKey := map[string]map[string]any{}
+		for _, s := range settings {
+			k := fmt.Sprint(s["ResourcePath"]) + " " + fmt.Sprint(s["HttpMethod"])
+			if byKey[k] != nil {
+				t.Errorf("MethodSettings lists %s twice", k)
+			}
+			byKey[k] = s
+		}
+		limits := func(key, rate, burst string) {
+			t.Helper()
+			s := byKey[key]
+			r, _ := json.Marshal(s["ThrottlingRateLimit"])
+			b, _ := json.Marshal(s["ThrottlingBurstLimit"])
+			if string(r) != `{"Ref":"`+rate+`"}` || string(b) != `{"Ref":"`+burst+`"}` {
+				t.Errorf("MethodSettings %s: rate %s burst %s, want the parameters %s and %s", key, r, b, rate, burst)
+			}
+		}
+		limits("/* *", "ApiRateLimit", "ApiBurstLimit") // the stage's default
+		known := map[string]bool{"/* *": true}
+		for _, r := range routes.All {
+			known[methodSettingPath(r.Path)+" "+r.Method] = true
+		}
+		for k := range byKey {
+			if !known[k] {
+				t.Errorf("MethodSettings %s names no route of routes.All", k)
+			}
+		}
+		for _, r := range signIn {
+			limits(methodSettingPath(r.Path)+" "+r.Method, "SignInRateLimit", "SignInBurstLimit")
+		}
+		// The defaults: all the sign-in routes at their limit stay at half
+		// of Cognito's default quota or less; the rest get more.
+		num := func(name string) float64 {
+			v, _ := param(t, tpl, name)["Default"].(float64)
+			return v
+		}
+		if total := num("SignInRateLimit") * float64(len(signIn)); total <= 0 || total > 60 {
+			t.Errorf("SignInRateLimit default x %d routes = %v requests/s, want 1-60 (Cognito's UserAuthentication quota is 120)", len(signIn), total)
+		}
+		if num("SignInBurstLimit") < num("SignInRateLimit") || num("ApiRateLimit") < num("SignInRateLimit") || num("ApiBurstLimit") < num("ApiRateLimit") {
+			t.Errorf("limit defaults: sign-in %v/%v, other routes %v/%v", num("SignInRateLimit"), num("SignInBurstLimit"), num("ApiRateLimit"), num("ApiBurstLimit"))
+		}
+	})
+
+	t.Run("optional WAF", func(t *testing.T) {
+		if d := param(t, tpl, "WafRateLimit")["Default"]; d != float64(0) {
+			t.Errorf("WafRateLimit default = %v, want 0 (no WAF)", d)
+		}
+		var acls, assocs []string
+		for k, r := range tpl.Resources {
+			switch {
+			case r.Type == "AWS::WAFv2::WebACL":
+				acls = append(acls, k)
+			case r.Type == "AWS::WAFv2::WebACLAssociation":
+				assocs = append(assocs, k)
+			case strings.HasPrefix(r.Type, "AWS::WAF"):
+				t.Errorf("%s: unexpected %s", k, r.Type)
+			}
+		}
+		if len(acls) != 1 || len(assocs) != 1 {
+			t.Fatalf("web ACLs %v, associations %v: want one of each", acls, assocs)
+		}
+		acl, assoc := tpl.Resources[acls[0]], tpl.Resources[assocs[0]]
+		for _, c := range []struct {
+			limit string
+			on    bool
+		}{{"0", false}, {"100", true}} {
+			e := evaluator{tpl: tpl, params: map[string]string{"WafRateLimit": c.limit}}
+			for k, r := range map[string]resource{acls[0]: acl, assocs[0]: assoc} {
+				if created := r.Condition == "" || e.condition(r.Condition); created != c.on {
+					t.Errorf("WafRateLimit %s: %s (condition %q) created = %v, want %v", c.limit, k, r.Condition, created, c.on)
+				}
+			}
+		}
+		b, _ := json.Marshal(acl.Properties)
+		for _, want := range []string{`"Scope":"REGIONAL"`, `"DefaultAction":{"Allow":{}}`, `"Action":{"Block":{}}`,
+			`"RateBasedStatement":{"AggregateKeyType":"IP","EvaluationWindowSec":300,"Limit":{"Ref":"WafRateLimit"}}`} {
+			if !strings.Contains(string(b), want) {
+				t.Errorf("%s lacks %s: %s", acls[0], want, b)
+			}
+		}
+		arn, _ := subString(assoc.Properties["ResourceArn"])
+		if arn != "arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/${Api}/stages/${ApiProdStage}" {
+			t.Errorf("%s ResourceArn = %v, want the Prod stage of Api", assocs[0], assoc.Properties["ResourceArn"])
+		}
+		if w, _ := json.Marshal(assoc.Properties["WebACLArn"]); string(w) != `{"Fn::GetAtt":["`+acls[0]+`","Arn"]}` {
+			t.Errorf("%s WebACLArn = %s", assocs[0], w)
+		}
+		// WAF takes limits of 10 or more: refuse 1-9 before anything is created.
+		for limit, ok := range map[string]bool{"0": true, "5": false, "9": false, "10": true, "2000": true} {
+			failed := rulesRefusing(t, tpl, map[string]string{"WafRateLimit": limit, "DomainPrefix": "acme-login"})
+			if ok != (len(failed) == 0) {
+				t.Errorf("WafRateLimit %s: rules refusing it %q, want accepted = %v", limit, failed, ok)
+			}
 		}
 	})
 
@@ -532,9 +769,123 @@ func param(t *testing.T, tpl template, name string) map[string]any {
 	return p
 }
 
+// paramRefusal returns why the parameter name's constraints (AllowedValues,
+// AllowedPattern, MinLength, MaxLength, MinValue, MaxValue) refuse value,
+// or "" when they accept it.
+func paramRefusal(t *testing.T, tpl template, name, value string) string {
+	t.Helper()
+	p := param(t, tpl, name)
+	if allowed, ok := p["AllowedValues"]; ok && !slices.Contains(toStrings(allowed), value) {
+		return fmt.Sprintf("not one of %v", allowed)
+	}
+	if n, ok := p["MinLength"].(float64); ok && float64(len(value)) < n {
+		return fmt.Sprintf("shorter than %v", n)
+	}
+	if n, ok := p["MaxLength"].(float64); ok && float64(len(value)) > n {
+		return fmt.Sprintf("longer than %v", n)
+	}
+	if pattern, ok := p["AllowedPattern"].(string); ok {
+		matched, err := allowedPatternMatches(pattern, value)
+		if err != nil {
+			t.Fatalf("parameter %s: %v", name, err)
+		}
+		if !matched {
+			return "does not match " + pattern
+		}
+	}
+	return ""
+}
+
+// allowedPatternMatches matches value against a CloudFormation
+// AllowedPattern, a Java regular expression that must match the whole
+// value. Go's regexp has no lookahead, so one leading negative lookahead,
+// ^(?!X)REST, is evaluated as its meaning: X does not match at the start
+// and REST matches the rest. Any other construct Go lacks is an error.
+func allowedPatternMatches(pattern, value string) (bool, error) {
+	if inner, ok := strings.CutPrefix(pattern, "^(?!"); ok {
+		depth, end := 1, -1
+		for i := 0; i < len(inner) && end < 0; i++ {
+			switch inner[i] {
+			case '\\':
+				i++
+			case '(':
+				depth++
+			case ')':
+				if depth--; depth == 0 {
+					end = i
+				}
+			}
+		}
+		if end < 0 {
+			return false, fmt.Errorf("AllowedPattern %s: unbalanced lookahead", pattern)
+		}
+		not, err := regexp.Compile("^(?:" + inner[:end] + ")")
+		if err != nil {
+			return false, fmt.Errorf("AllowedPattern %s: %w", pattern, err)
+		}
+		if not.MatchString(value) {
+			return false, nil
+		}
+		pattern = "^" + inner[end+1:]
+	}
+	re, err := regexp.Compile("^(?:" + pattern + ")$")
+	if err != nil {
+		return false, fmt.Errorf("AllowedPattern %s: %w", pattern, err)
+	}
+	return re.MatchString(value), nil
+}
+
+// rulesRefusing evaluates the template's Rules for a set of parameter
+// values (others take their defaults) and returns the AssertDescription of
+// each assertion that fails, prefixed by its rule's name. A rule it cannot
+// evaluate to true or false fails the test.
+func rulesRefusing(t *testing.T, tpl template, params map[string]string) []string {
+	t.Helper()
+	e := evaluator{tpl: tpl, params: params}
+	var out []string
+	for _, name := range slices.Sorted(maps.Keys(tpl.Rules)) {
+		rule, _ := tpl.Rules[name].(map[string]any)
+		if c, ok := rule["RuleCondition"]; ok {
+			v, _ := e.eval(c)
+			applies, ok := v.(bool)
+			if !ok {
+				t.Fatalf("rule %s: RuleCondition %v does not evaluate to a boolean", name, c)
+			}
+			if !applies {
+				continue
+			}
+		}
+		assertions, _ := rule["Assertions"].([]any)
+		if len(assertions) == 0 {
+			t.Fatalf("rule %s has no assertions", name)
+		}
+		for _, a := range assertions {
+			a, _ := a.(map[string]any)
+			v, _ := e.eval(a["Assert"])
+			holds, ok := v.(bool)
+			if !ok {
+				t.Fatalf("rule %s: Assert %v does not evaluate to a boolean", name, a["Assert"])
+			}
+			if !holds {
+				out = append(out, fmt.Sprintf("%s: %v", name, a["AssertDescription"]))
+			}
+		}
+	}
+	return out
+}
+
+// methodSettingPath is a route's path as a MethodSettings ResourcePath:
+// "/" stays "/", "/a/b" becomes "/~1a~1b".
+func methodSettingPath(path string) string {
+	if path == "/" {
+		return path
+	}
+	return "/" + strings.ReplaceAll(path, "/", "~1")
+}
+
 // evaluator resolves the intrinsic functions the template's conditional
-// parts use (Ref, Fn::If, Fn::Equals, Fn::Not, Fn::Sub, Fn::Select,
-// Fn::Split, Condition) for a set of parameter values; other parameters
+// parts and Rules use (Ref, Fn::If, Fn::Equals, Fn::Not, Fn::Contains,
+// Fn::Sub, Fn::Select, Fn::Split, Condition) for a set of parameter values; other parameters
 // take their defaults. What it cannot resolve (resources, pseudo
 // parameters) stays as it is: ${Name} in a string, the intrinsic
 // otherwise.
@@ -615,7 +966,15 @@ func (e evaluator) intrinsic(fn string, arg any) (any, bool, bool) {
 		return r, ok, true
 	case "Fn::Not":
 		b, _ := e.eval(args[0])
+		if _, ok := b.(bool); !ok {
+			return nil, false, false
+		}
 		return b != true, true, true
+	case "Fn::Contains": // a Rules function: value is one of list
+		l, _ := e.eval(args[0])
+		x, _ := e.eval(args[1])
+		list, _ := l.([]any)
+		return slices.ContainsFunc(list, func(v any) bool { return fmt.Sprint(v) == fmt.Sprint(x) }), true, true
 	case "Fn::Equals":
 		a, _ := e.eval(args[0])
 		b, _ := e.eval(args[1])
