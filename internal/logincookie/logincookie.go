@@ -73,6 +73,10 @@ const hkdfInfo = "cognito-sam-go login cookie v1"
 // The reason is in the wrapped message, for the log only.
 var ErrInvalid = errors.New("login cookie invalid")
 
+// ErrExpired is wrapped, with ErrInvalid, by Open's error for a cookie that
+// was genuine but is older than MaxAge: the attempt is over, not forged.
+var ErrExpired = errors.New("login cookie expired")
+
 // State is what one sign-in attempt must remember between /login and
 // /callback.
 type State struct {
@@ -158,7 +162,7 @@ func (s *Sealer) Open(value string, now time.Time) (State, error) {
 	case st.State == "" || st.Nonce == "" || st.Verifier == "" || st.Created.IsZero():
 		return State{}, fmt.Errorf("%w: incomplete", ErrInvalid)
 	case now.Sub(st.Created) > MaxAge:
-		return State{}, fmt.Errorf("%w: expired %s ago", ErrInvalid, now.Sub(st.Created.Add(MaxAge)).Round(time.Second))
+		return State{}, fmt.Errorf("%w: %w %s ago", ErrInvalid, ErrExpired, now.Sub(st.Created.Add(MaxAge)).Round(time.Second))
 	case st.Created.Sub(now) > clockSkew:
 		return State{}, fmt.Errorf("%w: created in the future", ErrInvalid)
 	}

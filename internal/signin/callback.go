@@ -72,9 +72,9 @@ func (s *Server) callback(ctx context.Context, log *slog.Logger, req events.APIG
 		return events.APIGatewayProxyResponse{}, err
 	}
 	st, err := s.openAttempt(creds, in)
-	if errors.Is(err, logincookie.ErrInvalid) {
-		// Expired, or sealed under an older cookie key: gone, like a
-		// missing one.
+	if errors.Is(err, logincookie.ErrExpired) {
+		// Genuine but expired: the attempt is gone, like a missing one. A
+		// cookie that does not open at all (tampered, foreign) stays a 400.
 		return s.attemptGone(ctx, log, req, err)
 	}
 	if err != nil {

@@ -459,3 +459,18 @@ func BenchmarkToken(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(br.h.cog.Requests())-calls), "cognito-calls")
 }
+
+// TestTamperedAttemptWithASession: a cookie that does not authenticate is
+// not a finished attempt: 400 even when the browser is signed in.
+func TestTamperedAttemptWithASession(t *testing.T) {
+	b := signedIn(t)
+	q, n := b.login("")
+	name := logincookie.NameFor(q.Get("state"))
+	v := []byte(b.jar[name])
+	v[len(v)/2] ^= 1
+	b.jar[name] = string(v)
+	calls := len(b.h.cog.Requests())
+	if resp := b.callback(q, n); resp.StatusCode != http.StatusBadRequest || len(b.h.cog.Requests()) != calls {
+		t.Errorf("tampered attempt, signed in: %d %q", resp.StatusCode, resp.Headers["Location"])
+	}
+}
