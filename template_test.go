@@ -494,7 +494,7 @@ func TestTemplate(t *testing.T) {
 	})
 
 	t.Run("optional WAF", func(t *testing.T) {
-		if d := param(t, tpl, "WafRateLimit")["Default"]; d != float64(0) {
+		if d := param(t, tpl, "WafRateLimit")["Default"]; d != "0" {
 			t.Errorf("WafRateLimit default = %v, want 0 (no WAF)", d)
 		}
 		var acls, assocs []string
@@ -537,11 +537,13 @@ func TestTemplate(t *testing.T) {
 		if w, _ := json.Marshal(assoc.Properties["WebACLArn"]); string(w) != `{"Fn::GetAtt":["`+acls[0]+`","Arn"]}` {
 			t.Errorf("%s WebACLArn = %s", assocs[0], w)
 		}
-		// WAF takes limits of 10 or more: refuse 1-9 before anything is created.
-		for limit, ok := range map[string]bool{"0": true, "5": false, "9": false, "10": true, "2000": true} {
-			failed := rulesRefusing(t, tpl, map[string]string{"WafRateLimit": limit, "DomainPrefix": "acme-login"})
-			if ok != (len(failed) == 0) {
-				t.Errorf("WafRateLimit %s: rules refusing it %q, want accepted = %v", limit, failed, ok)
+		// WAF takes whole limits of 10 or more: the parameter refuses the
+		// rest before anything is created.
+		pattern := regexp.MustCompile(param(t, tpl, "WafRateLimit")["AllowedPattern"].(string))
+		for limit, ok := range map[string]bool{"0": true, "5": false, "9": false, "10": true, "2000": true,
+			"0.5": false, "05": false, "00": false, "-1": false, "": false, "1e3": false} {
+			if got := pattern.MatchString(limit); got != ok {
+				t.Errorf("WafRateLimit %q accepted = %v, want %v", limit, got, ok)
 			}
 		}
 	})
@@ -578,9 +580,15 @@ func TestTemplate(t *testing.T) {
 	t.Run("gateway responses CORS only with origins", func(t *testing.T) {
 		body := tpl.Resources["Api"].Properties["Body"].(map[string]any)
 		grs, _ := body["x-amazon-apigateway-gateway-responses"].(map[string]any)
+		const hsts = "'max-age=63072000; includeSubDomains'"
 		static := map[string]map[string]string{
-			"UNAUTHORIZED":  {"Cache-Control": "'no-store'", "WWW-Authenticate": "'Bearer'"},
-			"ACCESS_DENIED": {"Cache-Control": "'no-store'"},
+			"UNAUTHORIZED":                 {"Cache-Control": "'no-store'", "WWW-Authenticate": "'Bearer'", "Strict-Transport-Security": hsts},
+			"ACCESS_DENIED":                {"Cache-Control": "'no-store'", "Strict-Transport-Security": hsts},
+			"THROTTLED":                    {"Cache-Control": "'no-store'", "Strict-Transport-Security": hsts},
+			"MISSING_AUTHENTICATION_TOKEN": {"Cache-Control": "'no-store'", "Strict-Transport-Security": hsts},
+		}
+		if len(grs) != len(static) {
+			t.Errorf("gateway responses %v, want exactly %d shaped ones", slices.Sorted(maps.Keys(grs)), len(static))
 		}
 		cors := map[string]string{
 			"Access-Control-Allow-Origin":      "'https://app.example.com'",
@@ -614,7 +622,8 @@ func TestTemplate(t *testing.T) {
 					t.Errorf("%s with AllowedOrigins %q: headers %v, want %v", name, origins, got, wantAll)
 				}
 			}
-			if !strings.Contains(fmt.Sprint(gr["statusCode"]), map[string]string{"UNAUTHORIZED": "401", "ACCESS_DENIED": "403"}[name]) {
+			if !strings.Contains(fmt.Sprint(gr["statusCode"]), map[string]string{"UNAUTHORIZED": "401", "ACCESS_DENIED": "403",
+				"THROTTLED": "429", "MISSING_AUTHENTICATION_TOKEN": "403"}[name]) {
 				t.Errorf("%s statusCode = %v", name, gr["statusCode"])
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/example/cognito-sam-go/internal/apigw/apigwtest"
 )
 
@@ -151,6 +152,25 @@ func TestHelloDoesNotImportTheSDK(t *testing.T) {
 	for _, line := range strings.Split(string(out), "\n") {
 		if strings.HasPrefix(line, "github.com/aws/aws-sdk-go-v2") {
 			t.Errorf("functions/hello depends on %s", line)
+		}
+	}
+}
+
+// TestHelloHSTS: over https (API Gateway) the answer carries HSTS, on a
+// loopback http run it does not.
+func TestHelloHSTS(t *testing.T) {
+	var log apigwtest.Log
+	h := New(log.Logger(), nil)
+	for name, tt := range map[string]struct {
+		req  events.APIGatewayProxyRequest
+		want bool
+	}{
+		"https": {apigwtest.Request("/hello", nil, nil), true},
+		"local": {apigwtest.Local(apigwtest.Request("/hello", nil, nil), "localhost:3000"), false},
+	} {
+		resp, _ := h.Handle(context.Background(), tt.req)
+		if got := resp.Headers["Strict-Transport-Security"] != ""; got != tt.want {
+			t.Errorf("%s: Strict-Transport-Security %q, want it: %v", name, resp.Headers["Strict-Transport-Security"], tt.want)
 		}
 	}
 }

@@ -82,7 +82,7 @@ func TestHandler(t *testing.T) {
 		switch {
 		case err != nil:
 			t.Errorf("%s %s: error %v", tt.method, tt.resource, err)
-		case tt.want == "" && resp.StatusCode != http.StatusNotFound:
+		case tt.want == "" && (resp.StatusCode != http.StatusNotFound || resp.Headers["Strict-Transport-Security"] != ""):
 			t.Errorf("%s %s: %d %s, want 404", tt.method, tt.resource, resp.StatusCode, resp.Body)
 		case tt.want != "" && resp.Body != tt.want:
 			t.Errorf("%s %s: answered by %q, want %q", tt.method, tt.resource, resp.Body, tt.want)
@@ -120,5 +120,21 @@ func TestPreflights(t *testing.T) {
 		if (tt.status == 204) != (acao == tt.origin && resp.Headers["Access-Control-Allow-Credentials"] == "true") {
 			t.Errorf("%s from %q: Allow-Origin %q", tt.r.Key(), tt.origin, acao)
 		}
+	}
+}
+
+// TestNotFoundHSTS: the 404 of a multi-route function carries HSTS over
+// https, like every other answer.
+func TestNotFoundHSTS(t *testing.T) {
+	logout, err := Handler("logout", binder{Logout.Key(), SignedOut.Key()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := events.APIGatewayProxyRequest{HTTPMethod: "GET", Resource: "/nope",
+		Headers:        map[string]string{"X-Forwarded-Proto": "https", "Host": "abc123defg.execute-api.us-east-1.amazonaws.com"},
+		RequestContext: events.APIGatewayProxyRequestContext{DomainName: "abc123defg.execute-api.us-east-1.amazonaws.com"}}
+	resp, _ := logout(context.Background(), req)
+	if resp.StatusCode != http.StatusNotFound || resp.Headers["Strict-Transport-Security"] == "" {
+		t.Errorf("404 over https: %d, HSTS %q", resp.StatusCode, resp.Headers["Strict-Transport-Security"])
 	}
 }
