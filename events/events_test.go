@@ -127,6 +127,11 @@ func TestEnvFile(t *testing.T) {
 	if err := json.Unmarshal(raw, &env); err != nil {
 		t.Fatal(err)
 	}
+	// The sample app, served by hello, needs the Cognito domain for its
+	// sign-out form.
+	if env["HelloFunction"][config.EnvCognitoDomain] == "" {
+		t.Errorf("env.json: HelloFunction lacks %s", config.EnvCognitoDomain)
+	}
 	for _, fn := range []string{"LoginFunction", "CallbackFunction", "RefreshFunction", "LogoutFunction"} {
 		for _, v := range []string{config.EnvCognitoDomain, config.EnvIssuer, config.EnvSecretName} {
 			if env[fn][v] == "" {
