@@ -260,19 +260,21 @@ func TestRedacted(t *testing.T) {
 	secrettest.AssertRedacted(t, s, s.RefreshToken, s.AccessToken, s.IDToken)
 }
 
-// FuzzOpen: hostile cookies never panic and never open.
+// FuzzOpen: hostile cookies never panic and never open. The seeds include
+// a genuine session cut short, so the fuzzer starts next to a real value;
+// recovering its missing tag bytes by mutation is out of reach, so anything
+// that opens is a forgery.
 func FuzzOpen(f *testing.F) {
 	k, _ := NewSealer(key)
 	j := jar{}
 	set, _ := k.Cookies(Session{RefreshToken: "r.s.t", Created: time.Now()}, j.has)
 	j.apply(f, set)
-	f.Add(j[ChunkName(0)], "")
+	genuine := j[ChunkName(0)]
+	f.Add(genuine[:len(genuine)-8], "")
+	f.Add(genuine[:len(genuine)/2], genuine[len(genuine)/2:len(genuine)-4])
 	f.Add("AAAA", "BBBB")
 	f.Add("", "x")
 	f.Fuzz(func(t *testing.T, a, b string) {
-		if a == j[ChunkName(0)] && b == "" {
-			return
-		}
 		jj := jar{ChunkName(0): a, ChunkName(1): b}
 		if _, err := k.Open(jj.get, time.Now()); err == nil {
 			t.Errorf("opened a forged session %.40q %.40q", a, b)
