@@ -1031,6 +1031,25 @@ func (e evaluator) intrinsic(fn string, arg any) (any, bool, bool) {
 
 var subVar = regexp.MustCompile(`\$\{[^!}][^}]*\}`)
 
+// TestIssuerFromThePool: COGNITO_ISSUER and the CognitoIssuer output are
+// the pool's own ProviderURL, not a string assembled from the region, so
+// they follow the pool's IssuerConfiguration.
+func TestIssuerFromThePool(t *testing.T) {
+	tpl := translate(t)
+	const want = `{"Fn::Sub":"https://${UserPool.ProviderURL}"}`
+	for _, f := range routes.Functions() {
+		env, _ := tpl.Resources[routes.LogicalID(f)].Properties["Environment"].(map[string]any)
+		vars, _ := env["Variables"].(map[string]any)
+		if got, _ := json.Marshal(vars["COGNITO_ISSUER"]); string(got) != want {
+			t.Errorf("%s COGNITO_ISSUER = %s, want %s", routes.LogicalID(f), got, want)
+		}
+	}
+	out, _ := tpl.Outputs["CognitoIssuer"].(map[string]any)
+	if got, _ := json.Marshal(out["Value"]); string(got) != want {
+		t.Errorf("CognitoIssuer output = %s, want %s", got, want)
+	}
+}
+
 // contractVariables are the environment variables the runtime contract
 // defines; the template sets no other.
 var contractVariables = map[string]bool{
