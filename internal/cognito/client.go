@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -23,14 +24,47 @@ type Options struct {
 	// Scopes are requested at /oauth2/authorize.
 	Scopes []string
 	// HTTPClient is used for the token endpoint and the key set; its
-	// redirect policy is replaced so that no redirect is followed. Nil means
-	// a client with http.DefaultTransport.
+	// redirect policy is replaced so that no redirect is followed, and its
+	// idle connections are closed after a quiet spell (MaxIdleReuse). Nil
+	// means a client with a clone of http.DefaultTransport.
 	HTTPClient *http.Client
 	// Now is the clock for token expiry; time.Now when nil.
 	Now func() time.Time
 	// KeyRefetchInterval: see KeySet. Zero means DefaultRefetchInterval.
 	KeyRefetchInterval time.Duration
+	// MaxIdleReuse: see Client.MaxIdleReuse. Zero means MaxIdleReuse; a
+	// negative value turns the check off (idle connections are always
+	// reused, as net/http does).
+	MaxIdleReuse time.Duration
 }
+
+// MaxIdleReuse is the default of Options.MaxIdleReuse: the longest time the
+// client's connections may have been idle for Exchange, Refresh or Revoke
+// to send on a pooled one.
+//
+// Lambda freezes an execution environment between invocations. A
+// keep-alive connection that the token endpoint closed meanwhile is still
+// in the pool at the thaw, the next request can be written to it before
+// the connection's reader sees the close, and net/http does not retry a
+// POST: the sign-in would fail with a code that never reached Cognito. A
+// retry cannot be made safe from inside the client (a request that failed
+// on a reused connection may have been received, and a code is single
+// use), so instead these calls do not reuse a connection that has been
+// idle long enough to have been closed: when the last token or revocation
+// request finished more than MaxIdleReuse ago, the client's idle
+// connections are closed first and the request opens a fresh one.
+//
+// The trade-off: after a quiet second, a grant pays for a new TCP and TLS
+// handshake (two round trips) even when the old connection was still
+// good; an environment busy enough to call Cognito more often than once a
+// second keeps reusing its connection. A second is well below the idle
+// timeouts HTTP servers and load balancers typically use (5 s and more),
+// and a server that closes right after answering says so (Connection:
+// close), which keeps the connection out of the pool; so a connection idle
+// for less than that is very unlikely to be dead. The
+// key set GET is left alone: net/http retries an idempotent GET written to
+// a dead connection.
+const MaxIdleReuse = time.Second
 
 // Client talks to one user pool's domain and issuer. It is safe for
 // concurrent use and meant to be built once per execution environment.
@@ -41,6 +75,13 @@ type Client struct {
 	http   *http.Client
 	now    func() time.Time
 	keys   *KeySet
+
+	// maxIdle is Options.MaxIdleReuse with the default applied.
+	maxIdle time.Duration
+	mu      sync.Mutex
+	// lastDone is when the last token or revocation request finished, with
+	// its monotonic reading; zero before the first.
+	lastDone time.Time
 }
 
 // New returns a Client. The options are expected to be validated already
@@ -48,7 +89,9 @@ type Client struct {
 func New(o Options) *Client {
 	base := o.HTTPClient
 	if base == nil {
-		base = &http.Client{}
+		// A transport of its own, so that closing its idle connections
+		// (MaxIdleReuse) leaves the process's other clients alone.
+		base = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
 	}
 	hc := *base
 	// A redirect from the token endpoint would make net/http send the
@@ -64,6 +107,11 @@ func New(o Options) *Client {
 		scopes: o.Scopes,
 		http:   &hc,
 		now:    now,
+
+		maxIdle: o.MaxIdleReuse,
+	}
+	if c.maxIdle == 0 {
+		c.maxIdle = MaxIdleReuse
 	}
 	if o.Issuer != "" {
 		c.keys = NewKeySet(o.Issuer+"/.well-known/jwks.json", &hc, now, o.KeyRefetchInterval)
@@ -73,6 +121,44 @@ func New(o Options) *Client {
 
 // Keys returns the key set used by VerifyIDToken (nil without an issuer).
 func (c *Client) Keys() *KeySet { return c.keys }
+
+// freshIfIdle closes the client's idle connections when the last token or
+// revocation request finished more than maxIdle ago, or when there was
+// none yet (whatever is pooled then was opened at an unknown time), so
+// that a single-use grant is never written to a connection the server may
+// have closed while Lambda had the environment frozen (see MaxIdleReuse).
+// A request in flight keeps its connection: only idle ones are closed.
+//
+// Idleness is the longer of the monotonic and the wall clock's reading, so
+// that a freeze that one of them does not count still counts; a clock
+// stepped forward only costs a new connection.
+func (c *Client) freshIfIdle() {
+	if c.maxIdle < 0 {
+		return
+	}
+	c.mu.Lock()
+	last := c.lastDone
+	c.mu.Unlock()
+	if !last.IsZero() {
+		now := time.Now()
+		idle := now.Sub(last)
+		if wall := now.Round(0).Sub(last.Round(0)); wall > idle {
+			idle = wall
+		}
+		if idle <= c.maxIdle {
+			return
+		}
+	}
+	c.http.CloseIdleConnections()
+}
+
+// done records that a token or revocation request finished (its response
+// read and closed, or failed).
+func (c *Client) done() {
+	c.mu.Lock()
+	c.lastDone = time.Now()
+	c.mu.Unlock()
+}
 
 func (c *Client) config(clientID, clientSecret, redirectURI string) *oauth2.Config {
 	return &oauth2.Config{
@@ -108,10 +194,14 @@ func (c *Client) LogoutURL(clientID, logoutURI string) string {
 // Exchange trades an authorization code for tokens at /oauth2/token with
 // client_secret_basic, the PKCE verifier and the same redirect URI the
 // authorize request carried. It sends the code exactly once; its deadline is
-// ctx's. The error wraps one of this package's sentinels.
+// ctx's. The error wraps one of this package's sentinels. After a quiet
+// spell it opens a fresh connection rather than risk a dead pooled one
+// (MaxIdleReuse).
 func (c *Client) Exchange(ctx context.Context, clientID, clientSecret, redirectURI, code, verifier string) (*oauth2.Token, error) {
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, c.http)
+	c.freshIfIdle()
 	tok, err := c.config(clientID, clientSecret, redirectURI).Exchange(ctx, code, oauth2.VerifierOption(verifier))
+	c.done()
 	if err != nil {
 		return nil, fmt.Errorf("exchange code: %w", classify(ctx, err, grantCode))
 	}

@@ -16,10 +16,13 @@ import (
 // (grant_type=refresh_token, client_secret_basic). Cognito answers with new
 // ID and access tokens; the returned token carries the refresh token Cognito
 // sent, or the one given when it sent none (no rotation). A revoked, expired
-// or unknown refresh token wraps ErrInvalidGrant.
+// or unknown refresh token wraps ErrInvalidGrant. Like Exchange, it does
+// not send on a connection idle for longer than MaxIdleReuse.
 func (c *Client) Refresh(ctx context.Context, clientID, clientSecret, refreshToken string) (*oauth2.Token, error) {
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, c.http)
+	c.freshIfIdle()
 	tok, err := c.config(clientID, clientSecret, "").TokenSource(ctx, &oauth2.Token{RefreshToken: refreshToken}).Token()
+	c.done()
 	if err != nil {
 		return nil, fmt.Errorf("refresh tokens: %w", classify(ctx, err, grantRefresh))
 	}
@@ -38,7 +41,8 @@ const maxErrorBody = 64 << 10
 // ErrUnavailable or ErrTimeout.
 //
 // Written here because golang.org/x/oauth2 has no revocation call; it is
-// one form POST.
+// one form POST. Like Exchange, it does not send on a connection idle for
+// longer than MaxIdleReuse.
 func (c *Client) Revoke(ctx context.Context, clientID, clientSecret, refreshToken string) error {
 	form := url.Values{"token": {refreshToken}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.domain+"/oauth2/revoke", strings.NewReader(form.Encode()))
@@ -49,6 +53,10 @@ func (c *Client) Revoke(ctx context.Context, clientID, clientSecret, refreshToke
 	// RFC 6749 §2.3.1: the credentials are form-encoded before Basic auth,
 	// as x/oauth2 does for the token endpoint.
 	req.SetBasicAuth(url.QueryEscape(clientID), url.QueryEscape(clientSecret))
+	c.freshIfIdle()
+	// Deferred first, so it runs after the body is closed and the
+	// connection is back in the pool.
+	defer c.done()
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return fmt.Errorf("revoke token: %w", classify(ctx, err, grantRefresh))

@@ -18,6 +18,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -41,12 +42,17 @@ type Runtime struct {
 	cmd     *exec.Cmd
 	output  bytes.Buffer // the function's stdout and stderr (its logs)
 	seq     int
+	// waiting counts the function's /invocation/next requests not yet
+	// answered: it is between invocations.
+	waiting atomic.Int32
 }
 
 type invocation struct {
 	id       string
 	payload  []byte
 	deadline time.Time
+	// written is closed once the invocation was written to the function.
+	written chan struct{}
 }
 
 // Build compiles the main package at pkg (e.g. "./functions/login",
@@ -102,6 +108,8 @@ func Start(t testing.TB, bin string, env map[string]string) *Runtime {
 }
 
 func (r *Runtime) serveNext(w http.ResponseWriter, req *http.Request) {
+	r.waiting.Add(1)
+	defer r.waiting.Add(-1)
 	select {
 	case inv := <-r.next:
 		w.Header().Set("Lambda-Runtime-Aws-Request-Id", inv.id)
@@ -110,6 +118,8 @@ func (r *Runtime) serveNext(w http.ResponseWriter, req *http.Request) {
 		w.Header().Set("Lambda-Runtime-Trace-Id", "Root=1-00000000-000000000000000000000000")
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(inv.payload)
+		http.NewResponseController(w).Flush()
+		close(inv.written)
 	case <-req.Context().Done():
 	}
 }
@@ -130,6 +140,13 @@ func (r *Runtime) serveResult(w http.ResponseWriter, req *http.Request, isErr bo
 // API Gateway would answer it with a bare 502.
 func (r *Runtime) Invoke(event events.APIGatewayProxyRequest, timeout time.Duration) events.APIGatewayProxyResponse {
 	r.t.Helper()
+	return r.invoke(event, timeout, nil)
+}
+
+// invoke is Invoke; written, when not nil, runs once the invocation has
+// been written to the function's pending /invocation/next request.
+func (r *Runtime) invoke(event events.APIGatewayProxyRequest, timeout time.Duration, written func()) events.APIGatewayProxyResponse {
+	r.t.Helper()
 	payload, err := json.Marshal(event)
 	if err != nil {
 		r.t.Fatal(err)
@@ -141,10 +158,19 @@ func (r *Runtime) Invoke(event events.APIGatewayProxyRequest, timeout time.Durat
 	r.results[id] = ch
 	r.mu.Unlock()
 	wait := time.After(timeout + 10*time.Second)
+	inv := invocation{id: id, payload: payload, deadline: time.Now().Add(timeout), written: make(chan struct{})}
 	select {
-	case r.next <- invocation{id: id, payload: payload, deadline: time.Now().Add(timeout)}:
+	case r.next <- inv:
 	case <-wait:
 		r.t.Fatalf("the function never asked for an invocation; its output:\n%s", r.Output())
+	}
+	if written != nil {
+		select {
+		case <-inv.written:
+		case <-wait:
+			r.t.Fatalf("the invocation was never written to the function")
+		}
+		written()
 	}
 	select {
 	case res := <-ch:
