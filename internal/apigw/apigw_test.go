@@ -54,6 +54,7 @@ func TestCallbackURL(t *testing.T) {
 	}{
 		{"api gateway", "abc123defg.execute-api.eu-west-1.amazonaws.com", "Prod", "abc123defg.execute-api.eu-west-1.amazonaws.com", "", "https://abc123defg.execute-api.eu-west-1.amazonaws.com/Prod/callback", false},
 		{"api gateway ignores Host", "abc123defg.execute-api.eu-west-1.amazonaws.com", "v1", "evil.example.com", "", "https://abc123defg.execute-api.eu-west-1.amazonaws.com/v1/callback", false},
+		{"an API id of another length", "abc123.execute-api.us-east-1.amazonaws.com", "Prod", "", "", "https://abc123.execute-api.us-east-1.amazonaws.com/Prod/callback", false},
 		{"china partition", "abc123defg.execute-api.cn-north-1.amazonaws.com.cn", "Prod", "", "", "https://abc123defg.execute-api.cn-north-1.amazonaws.com.cn/Prod/callback", false},
 		{"sam local", "localhost", "Prod", "127.0.0.1:3000", "", "http://127.0.0.1:3000/callback", false},
 		{"no domain, loopback host", "", "", "localhost:3000", "", "http://localhost:3000/callback", false},

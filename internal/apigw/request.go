@@ -147,7 +147,9 @@ func acceptQ(accept, typ, sub string) float64 {
 }
 
 // executeAPIHost matches API Gateway's default endpoint names.
-var executeAPIHost = regexp.MustCompile(`^[a-z0-9]{10}\.execute-api\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$`)
+// API ids are 10 characters; any id is accepted, since requestContext
+// comes from API Gateway, not from the client.
+var executeAPIHost = regexp.MustCompile(`^[a-z0-9]{1,63}\.execute-api\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$`)
 
 // validStage matches API Gateway stage names.
 var validStage = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)

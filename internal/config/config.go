@@ -28,10 +28,6 @@ const (
 	EnvOrigins       = "ALLOWED_ORIGINS"
 )
 
-// envLambda is set by the Lambda runtime (and by sam local) in every
-// execution environment.
-const envLambda = "AWS_LAMBDA_FUNCTION_NAME"
-
 // APIScope is the resource-server scope the sample API requires (template.yaml
 // declares the resource server "api" with the scope "read"); it is requested
 // by default so that the access token is accepted by /hello.
@@ -232,9 +228,9 @@ func (o Origins) Allows(origin string) bool {
 // site. With REDIRECT_URI set (the API on a custom domain), an origin must
 // have its scheme and registrable domain (eTLD+1, from the public suffix
 // list). Without it, the API is API Gateway's own execute-api host, a site
-// no front end shares: in Lambda (AWS_LAMBDA_FUNCTION_NAME set) every
-// origin is refused, and locally only loopback origins are accepted, for a
-// front end on another port of localhost. Every problem is named at once.
+// no front end shares, or a loopback host: only loopback origins are
+// accepted then, for a front end on another port of localhost. Every
+// problem is named at once.
 func LoadOrigins(getenv func(string) string) (Origins, error) {
 	v := strings.TrimSpace(getenv(EnvOrigins))
 	if v == "" {
@@ -246,7 +242,6 @@ func LoadOrigins(getenv func(string) string) (Origins, error) {
 			api = u
 		}
 	}
-	inLambda := getenv(envLambda) != ""
 	var problems []error
 	add := func(format string, args ...any) {
 		problems = append(problems, fmt.Errorf("%s: "+format, append([]any{EnvOrigins}, args...)...))
@@ -258,7 +253,7 @@ func LoadOrigins(getenv func(string) string) (Origins, error) {
 			add("%.100q %v", o, err)
 			continue
 		}
-		if err := sameSite(n, api, inLambda); err != nil {
+		if err := sameSite(n, api); err != nil {
 			add("%s %v", n, err)
 			continue
 		}
@@ -302,15 +297,13 @@ func normalizeOrigin(o string) (string, error) {
 
 // sameSite checks that the origin n can be same-site with the API: api is
 // REDIRECT_URI's URL, or nil when the callback URL is derived from the
-// request.
-func sameSite(n string, api *url.URL, inLambda bool) error {
+// request (API Gateway's own execute-api host, or a loopback host).
+func sameSite(n string, api *url.URL) error {
 	u, _ := url.Parse(n)
 	host := u.Hostname()
 	switch {
-	case api == nil && inLambda:
-		return errors.New("cannot be same-site with the API on its execute-api host, so the browser would not send it the session cookies: put the API on a custom domain of the front end's site (REDIRECT_URI, the template's ApiDomainName)")
 	case api == nil && !IsLoopback(host):
-		return errors.New("cannot be same-site with a local API: without REDIRECT_URI only loopback origins (localhost on another port) are accepted")
+		return errors.New("cannot be same-site with the API without a custom domain: API Gateway's execute-api host is a site of its own, so the browser would not send this origin the session cookies; put the API on a custom domain of the front end's site (REDIRECT_URI, the template's ApiDomainName). Without one only loopback origins (localhost on another port, for local development) are accepted")
 	case api == nil:
 		return nil
 	case u.Scheme != api.Scheme:

@@ -40,9 +40,9 @@ const MaxAttempts = 3
 // MaxAttemptBytes bounds the attempts' cookies a browser keeps together
 // (names and values), so that with a session (session.MaxValueLen) it stays
 // under API Gateway's 10,240 bytes of request headers. A typical attempt is
-// about 360 bytes, so MaxAttempts fit; attempts with very long return_to
-// values leave room for fewer.
-const MaxAttemptBytes = 2048
+// about 360 bytes, so MaxAttempts fit with return_to values of up to about
+// 600 bytes each; attempts with longer ones leave room for fewer.
+const MaxAttemptBytes = 3072
 
 // NameFor is the cookie name of the attempt with this state: each attempt
 // has its own cookie, so attempts started in several tabs do not overwrite

@@ -103,6 +103,31 @@ func LogicalID(function string) string {
 	return strings.ToUpper(function[:1]) + function[1:] + "Function"
 }
 
+// matchPath reports whether path (an event's path, without the stage)
+// matches a route's template: "{name}" stands for one segment, a last
+// "{name+}" for one or more.
+func matchPath(template, path string) bool {
+	if path == "" {
+		return false
+	}
+	ts, ps := strings.Split(strings.Trim(template, "/"), "/"), strings.Split(strings.Trim(path, "/"), "/")
+	for i, t := range ts {
+		switch {
+		case strings.HasPrefix(t, "{") && strings.HasSuffix(t, "+}"):
+			return i == len(ts)-1 && len(ps) > i && ps[i] != ""
+		case i >= len(ps):
+			return false
+		case strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}"):
+			if ps[i] == "" {
+				return false
+			}
+		case t != ps[i]:
+			return false
+		}
+	}
+	return len(ps) == len(ts)
+}
+
 // byMethod returns the handler of the only route in rs with method, or nil.
 func byMethod(rs []Route, byKey map[string]HandlerFunc, method string) HandlerFunc {
 	var h HandlerFunc
@@ -131,9 +156,10 @@ type Binder interface {
 // Handler returns the Lambda handler of function: the binder's handler
 // for each of the function's routes. A function with one route gets that
 // route's handler itself (API Gateway sends it nothing else); one with
-// several dispatches on the event's method and resource (on the method
-// alone when the event has no resource and one route has that method), and
-// answers 404 for anything else. It fails when function is not in the table or the
+// several dispatches on the event's method and resource; on the method and
+// path when the resource is not one of its routes (a catch-all test
+// event); on the method alone when the event has neither and one route has
+// that method; and answers 404 for anything else. It fails when function is not in the table or the
 // binder lacks a handler for one of its routes, so a wiring mistake stops
 // the function at start-up.
 func Handler(function string, b Binder) (HandlerFunc, error) {
@@ -156,7 +182,15 @@ func Handler(function string, b Binder) (HandlerFunc, error) {
 		if h, ok := byKey[req.HTTPMethod+" "+req.Resource]; ok {
 			return h(ctx, req)
 		}
-		if req.Resource == "" {
+		// An event whose resource is not one of the table's (a catch-all
+		// /{proxy+} test event, or none): the path decides, matched
+		// against the routes' templates.
+		for _, r := range rs {
+			if r.Method == req.HTTPMethod && matchPath(r.Path, req.Path) {
+				return byKey[r.Key()](ctx, req)
+			}
+		}
+		if req.Resource == "" && req.Path == "" {
 			// An event without a resource (sam local invoke without -e, a
 			// console test event): the method alone decides when one
 			// route of the function has it.

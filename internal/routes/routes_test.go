@@ -138,3 +138,41 @@ func TestNotFoundHSTS(t *testing.T) {
 		t.Errorf("404 over https: %d, HSTS %q", resp.StatusCode, resp.Headers["Strict-Transport-Security"])
 	}
 }
+
+// TestDispatchByPath: an event whose resource is a catch-all (or missing)
+// reaches the route its path names, greedy templates included.
+func TestDispatchByPath(t *testing.T) {
+	all := binder{Hello.Key(), App.Key(), AppAsset.Key(), HelloPreflight.Key(), TokenPreflight.Key(), RefreshPreflight.Key(), LogoutPreflight.Key()}
+	hello, err := Handler("hello", all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ method, resource, path, want string }{
+		{"GET", "/{proxy+}", "/hello", Hello.Key()},
+		{"GET", "", "/hello", Hello.Key()},
+		{"GET", "", "/app", App.Key()},
+		{"GET", "/{proxy+}", "/app/app.js", AppAsset.Key()},
+		{"GET", "", "/app/", App.Key()}, // a trailing slash is the same route
+		{"OPTIONS", "", "/token", TokenPreflight.Key()},
+		{"GET", "", "/hello/x", ""},
+		{"POST", "", "/hello", ""},
+		{"GET", "", "", ""},
+	} {
+		resp, _ := hello(context.Background(), events.APIGatewayProxyRequest{HTTPMethod: tt.method, Resource: tt.resource, Path: tt.path})
+		if got := resp.Body; (tt.want == "" && resp.StatusCode != http.StatusNotFound) || (tt.want != "" && got != tt.want) {
+			t.Errorf("%s %s (resource %q): %d %q, want %q", tt.method, tt.path, tt.resource, resp.StatusCode, got, tt.want)
+		}
+	}
+	for template, paths := range map[string]map[string]bool{
+		"/hello":        {"/hello": true, "/hello/": true, "/": false, "/hellox": false, "/hello/a": false},
+		"/app/{proxy+}": {"/app/a": true, "/app/a/b": true, "/app": false, "/app/": false},
+		"/":             {"/": true, "": false, "/a": false},
+		"/items/{id}":   {"/items/1": true, "/items/": false, "/items/1/2": false},
+	} {
+		for p, want := range paths {
+			if got := matchPath(template, p); got != want {
+				t.Errorf("matchPath(%q, %q) = %v, want %v", template, p, got, want)
+			}
+		}
+	}
+}

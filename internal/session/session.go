@@ -170,6 +170,17 @@ func Clear(has func(name string) bool) []string {
 	return out
 }
 
+// ClearAll returns the Set-Cookie values that delete every chunk, whether
+// or not the request has it: for an answer that ends a session the client
+// may hold in a jar the request did not show.
+func ClearAll() []string {
+	var out []string
+	for i := range MaxChunks {
+		out = append(out, cookie(ChunkName(i), "", -1))
+	}
+	return out
+}
+
 // Present reports whether the request has any session cookie.
 func Present(has func(name string) bool) bool {
 	for i := range MaxChunks {

@@ -85,7 +85,11 @@ func (s *Server) sessionEnded(req events.APIGatewayProxyRequest, err error) erro
 	if errors.Is(err, session.ErrNone) || (errors.As(err, &e) && e.Code == errLoginRequired.Code) {
 		out := *errLoginRequired
 		out.Err = err
-		return &withHeaders{err: &out, headers: clearSession(req)}
+		var clear []apigw.Header
+		for _, c := range session.ClearAll() {
+			clear = append(clear, apigw.Header{Name: "Set-Cookie", Value: c})
+		}
+		return &withHeaders{err: &out, headers: clear}
 	}
 	return err
 }

@@ -253,6 +253,15 @@ func TestTokenLoginRequired(t *testing.T) {
 	if resp.StatusCode != 401 || !strings.Contains(resp.Body, `"login_required"`) {
 		t.Errorf("no session: %d %s", resp.StatusCode, resp.Body)
 	}
+	cleared := 0
+	for _, c := range apigwtest.SetCookies(resp) {
+		if strings.HasPrefix(c.Name, session.Prefix) && c.MaxAge < 0 {
+			cleared++
+		}
+	}
+	if cleared != session.MaxChunks {
+		t.Errorf("no session: %d session cookies cleared, want all %d", cleared, session.MaxChunks)
+	}
 	// A refresh token Cognito rejects: 401 and the session cleared.
 	b = signedIn(t)
 	b.h.clock = time.Hour
