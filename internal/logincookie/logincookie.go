@@ -20,7 +20,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/example/cognito-sam-go/internal/seal"
@@ -187,34 +186,4 @@ func ClearCookie(name string) string {
 		Name: name, Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode,
 	}).String()
-}
-
-// Sealers keeps the Sealer for the most recent cookie key, so the key is
-// derived once per key rather than once per request. Safe for concurrent
-// use.
-type Sealers struct {
-	mu  sync.Mutex
-	key string
-	s   *Sealer
-}
-
-// Format prints the sealers without the cookie key, for every fmt verb.
-func (c *Sealers) Format(f fmt.State, _ rune) { fmt.Fprint(f, "logincookie.Sealers{REDACTED}") }
-
-// LogValue redacts the sealers for log/slog.
-func (c *Sealers) LogValue() slog.Value { return slog.StringValue("logincookie.Sealers{REDACTED}") }
-
-// For returns the Sealer for cookieKey.
-func (c *Sealers) For(cookieKey string) (*Sealer, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.s != nil && c.key == cookieKey {
-		return c.s, nil
-	}
-	s, err := NewSealer(cookieKey)
-	if err != nil {
-		return nil, err
-	}
-	c.key, c.s = cookieKey, s
-	return s, nil
 }

@@ -61,7 +61,6 @@ type SignedIn struct {
 	Expiry      time.Time // of the access token
 	AccessToken string
 	HelloURL    string
-	LoginURL    string // relative link to start again
 	RefreshURL  string // relative form action of POST /refresh (the session's)
 	LogoutURL   string // relative form action of POST /logout
 	Refreshed   bool   // the page follows a refresh, not a sign-in

@@ -38,16 +38,11 @@ const MaxCodeLen = 1024
 func (s *Server) Callback(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 	var always []apigw.Header
 	if state, err := apigw.QueryValue(req, "state"); err == nil && state != "" {
-		if name := logincookie.NameFor(state); hasCookie(req, name) {
+		if name := logincookie.NameFor(state); (cookieJar{req}).has(name) {
 			always = append(always, apigw.Header{Name: "Set-Cookie", Value: logincookie.ClearCookie(name)})
 		}
 	}
 	return s.serve(ctx, req, s.callback, always...)
-}
-
-func hasCookie(req events.APIGatewayProxyRequest, name string) bool {
-	_, ok := apigw.Cookie(req, name)
-	return ok
 }
 
 func (s *Server) callback(ctx context.Context, log *slog.Logger, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {

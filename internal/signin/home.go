@@ -55,7 +55,7 @@ func (s *Server) home(ctx context.Context, log *slog.Logger, req events.APIGatew
 		body, err := page.RenderSignedIn(page.SignedIn{
 			Email: sess.Email, Username: sess.Username, Subject: sess.Subject, Expiry: sess.Expiry,
 			AccessToken: sess.AccessToken, HelloURL: apigw.SiblingURL(callbackURL, helloLink),
-			LoginURL: loginLink, RefreshURL: refreshLink, LogoutURL: logoutLink, Refreshed: refreshed == "1",
+			RefreshURL: refreshLink, LogoutURL: logoutLink, Refreshed: refreshed == "1",
 		})
 		if err != nil {
 			return events.APIGatewayProxyResponse{}, fmt.Errorf("render home page: %w", err)

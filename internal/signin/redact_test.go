@@ -26,6 +26,7 @@ func TestRedacted(t *testing.T) {
 	secrets := []string{v.ClientSecret, v.CookieKey, "the-code-x", "the-state-x", "the-cookie-x", "access-token-x", "refresh-token-x", "id-token-x"}
 	for name, x := range map[string]any{
 		"*Server":         s,
+		"*keyCache":       s.keys, // holds the cookie key once /login ran
 		"callbackRequest": callbackRequest{code: "the-code-x", state: "the-state-x", cookie: "the-cookie-x"},
 		"tokenBody":       tokenBody{AccessToken: "access-token-x", IDToken: "id-token-x", RefreshToken: "refresh-token-x"},
 		"verified":        verified{token: tok, idToken: "id-token-x"},

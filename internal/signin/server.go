@@ -147,7 +147,6 @@ var (
 	loginLink     = routes.Login.Path[1:]
 	refreshLink   = routes.Refresh.Path[1:]
 	logoutLink    = routes.Logout.Path[1:]
-	tokenLink     = routes.Token.Path[1:]
 	helloLink     = routes.Hello.Path[1:]
 	signedOutLink = routes.SignedOut.Path[1:]
 	callbackLink  = routes.Callback.Path[1:]
@@ -187,6 +186,9 @@ type keyCache struct {
 
 // Format prints the cache without the cookie key, for every fmt verb.
 func (c *keyCache) Format(f fmt.State, _ rune) { fmt.Fprint(f, "signin.keyCache{REDACTED}") }
+
+// LogValue redacts the cache for log/slog.
+func (c *keyCache) LogValue() slog.Value { return slog.StringValue("signin.keyCache{REDACTED}") }
 
 // sealers returns the login-cookie and session sealers for the secret's
 // cookie key: 503 when the key is unusable, like any unavailable secret.
