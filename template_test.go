@@ -347,6 +347,28 @@ func TestTemplate(t *testing.T) {
 		}
 	})
 
+	t.Run("refresh-token rotation", func(t *testing.T) {
+		// The functions keep the rotated refresh token; Cognito refuses
+		// rotation together with ALLOW_REFRESH_TOKEN_AUTH.
+		p := tpl.Resources["UserPoolClient"].Properties
+		rot, _ := p["RefreshTokenRotation"].(map[string]any)
+		if rot["Feature"] != "ENABLED" {
+			t.Errorf("RefreshTokenRotation = %v, want Feature ENABLED", p["RefreshTokenRotation"])
+		}
+		// Longer than API Gateway's 29 s integration timeout, so a refresh
+		// whose answer was lost can be retried; at most Cognito's 60.
+		if g, ok := rot["RetryGracePeriodSeconds"].(float64); !ok || g < 30 || g > 60 {
+			t.Errorf("RetryGracePeriodSeconds = %v, want 30-60", rot["RetryGracePeriodSeconds"])
+		}
+		flows := toStrings(p["ExplicitAuthFlows"])
+		if slices.Contains(flows, "ALLOW_REFRESH_TOKEN_AUTH") {
+			t.Errorf("ExplicitAuthFlows = %v: ALLOW_REFRESH_TOKEN_AUTH cannot be combined with rotation", flows)
+		}
+		if !slices.Equal(flows, []string{"ALLOW_USER_SRP_AUTH"}) {
+			t.Errorf("ExplicitAuthFlows = %v, want [ALLOW_USER_SRP_AUTH] (managed login's password sign-in)", flows)
+		}
+	})
+
 	t.Run("local URLs only with AllowLocalDevelopment", func(t *testing.T) {
 		p := param(t, tpl, "AllowLocalDevelopment")
 		// "true" by default: the README's "against your deployed user pool"
