@@ -27,7 +27,10 @@
 // of callback and sign-out URLs, PKCE with S256 only, single-use
 // authorization codes that live 5 minutes and are bound to their client,
 // redirect_uri and code challenge, refresh tokens that return new ID and
-// access tokens but no new refresh token, revocation that also disables the
+// access tokens and, with refresh-token rotation (on by default, as in
+// template.yaml; see [RefreshTokenRotation]), a new refresh token, the old
+// one working for a grace period after its first use and every token
+// keeping the sign-in's expiry, revocation that also disables the
 // access tokens issued from the refresh token (their origin_jti), a sign-in
 // session cookie ([SessionCookieName], one hour) that lets a second
 // authorization request (or /login) skip the sign-in page until /logout, a
@@ -46,7 +49,14 @@
 //
 // What it deliberately does not do, or does differently:
 //   - No implicit grant (response_type=token), client credentials, federation,
-//     MFA, groups, custom attributes, Lambda triggers or refresh token rotation.
+//     MFA, groups, custom attributes or Lambda triggers.
+//   - Revoking one refresh token of a rotated sign-in ends the whole
+//     sign-in: every refresh token issued for it, and its access tokens.
+//     Cognito documents revocation of "the refresh token and the access
+//     tokens issued from it" and says nothing of rotated siblings; ending
+//     them all is the conservative reading (a sign-out ends the sign-in in
+//     every tab). A token rotated out longer than the grace period ago is
+//     unknown, and revoking it changes nothing.
 //   - Sign-up signs the user in at once: no confirmation code is sent and the
 //     email address counts as verified.
 //   - The sign-in page has a Cancel link that returns error=access_denied to

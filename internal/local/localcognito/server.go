@@ -111,6 +111,9 @@ type Client struct {
 	// pages' policy; this emulator assumes it lets the app's redirects
 	// through.
 	FrontEnds []string
+	// RefreshTokenRotation is the client's refresh-token rotation; nil
+	// means DefaultRefreshTokenRotation (enabled, 30 s grace).
+	RefreshTokenRotation *RefreshTokenRotation
 }
 
 // User is a user of the pool. The email address is the username; the user's
@@ -165,6 +168,7 @@ type client struct {
 	logouts   []string
 	scopes    []string
 	frontEnds []string
+	rotation  RefreshTokenRotation
 }
 
 type user struct {
@@ -326,6 +330,10 @@ func validateClient(c Client) (*client, []error) {
 			errs = append(errs, fmt.Errorf("Scopes[%d] %q: not a valid scope", i, sc))
 		}
 	}
+	rotation, err := rotationOf(c.RefreshTokenRotation)
+	if err != nil {
+		errs = append(errs, err)
+	}
 	if len(errs) > 0 {
 		return nil, errs
 	}
@@ -336,6 +344,7 @@ func validateClient(c Client) (*client, []error) {
 		logouts:   slices.Clone(c.LogoutURLs),
 		scopes:    slices.Compact(slices.Sorted(slices.Values(c.Scopes))),
 		frontEnds: slices.Clone(c.FrontEnds),
+		rotation:  rotation,
 	}, nil
 }
 

@@ -32,8 +32,8 @@ type authCode struct {
 	originJTI string // refresh grant issued from the code, if any
 }
 
-// refreshGrant is a live refresh token: the sign-in it continues. Access and
-// ID tokens carry its originJTI; they are valid only while it exists.
+// refreshGrant is a sign-in that refresh tokens continue. Access and ID
+// tokens carry its originJTI; they are valid only while it exists.
 type refreshGrant struct {
 	clientID  string
 	sub       string
@@ -41,8 +41,13 @@ type refreshGrant struct {
 	authTime  time.Time
 	eventID   string
 	originJTI string
-	digest    string
+	digest    string // of the refresh token issued with the code
 	expires   time.Time
+
+	// tokens are the digests of the sign-in's refresh tokens (the first
+	// one and, with rotation, each new one), with the time each was first
+	// presented; zero until then. See RefreshTokenRotation.
+	tokens map[string]time.Time
 }
 
 var errTooManyCodes = errors.New("too many pending authorization codes")
@@ -187,26 +192,22 @@ func (s *Server) newCode(req authRequest, sess session) (string, error) {
 
 // addRefreshLocked stores a new refresh grant. The caller holds s.mu.
 func (s *Server) addRefreshLocked(g *refreshGrant, now time.Time) {
-	s.sweepLocked(now, len(s.refresh) >= MaxRefreshTokens)
-	if len(s.refresh) >= MaxRefreshTokens {
-		var oldest *refreshGrant
-		for _, v := range s.refresh {
-			if oldest == nil || v.expires.Before(oldest.expires) {
-				oldest = v
-			}
-		}
-		s.revokeLocked(oldest)
-	}
+	s.makeRoomLocked(now, nil)
+	g.tokens = map[string]time.Time{g.digest: {}}
 	s.refresh[g.digest] = g
 	s.origins[g.originJTI] = g
 }
 
-// revokeLocked forgets a refresh grant, which also disables every access
-// token issued from it. The caller holds s.mu.
+// revokeLocked forgets a refresh grant and every refresh token of it,
+// which also disables every access token issued from it. The caller holds
+// s.mu.
 func (s *Server) revokeLocked(g *refreshGrant) {
 	if g == nil {
 		return
 	}
 	delete(s.refresh, g.digest)
+	for d := range g.tokens {
+		delete(s.refresh, d)
+	}
 	delete(s.origins, g.originJTI)
 }

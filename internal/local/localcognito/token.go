@@ -110,8 +110,9 @@ func (s *Server) authenticateClient(r *http.Request, form url.Values, failStatus
 	return c, nil
 }
 
-// tokenResponse is the token endpoint's answer. A refresh grant has no
-// refresh_token; a grant without the openid scope has no id_token.
+// tokenResponse is the token endpoint's answer. A refresh grant has a
+// refresh_token only with rotation; a grant without the openid scope has
+// no id_token.
 type tokenResponse struct {
 	IDToken      string `json:"id_token,omitempty"`
 	AccessToken  string `json:"access_token"`
@@ -241,30 +242,46 @@ func (s *Server) redeemCode(c client, form url.Values) (tokenResponse, *oauthErr
 	return resp, nil
 }
 
-// refreshTokens is the refresh_token grant: new ID and access tokens, no new
-// refresh token (Cognito without refresh token rotation), no nonce.
+// refreshTokens is the refresh_token grant: new ID and access tokens, no
+// nonce, and with the client's rotation a new refresh token for the same
+// sign-in (see RefreshTokenRotation).
 func (s *Server) refreshTokens(c client, form url.Values) (tokenResponse, *oauthError) {
 	rt := form.Get("refresh_token")
 	if rt == "" {
 		return tokenResponse{}, errBadRequest("invalid_request")
 	}
+	var next string
+	if c.rotation.Enabled {
+		var err error
+		if next, err = randomToken(); err != nil {
+			return tokenResponse{}, &oauthError{status: http.StatusInternalServerError, code: "server_error"}
+		}
+	}
 	now := s.now()
 	s.mu.Lock()
-	g := s.refresh[digest(rt)]
+	g := s.liveRefreshLocked(c, digest(rt), now)
 	var u *user
 	if g != nil {
 		u = s.userBySubLocked(g.sub)
 	}
-	if g == nil || !now.Before(g.expires) || g.clientID != c.id || u == nil {
+	if g == nil || u == nil {
 		s.mu.Unlock()
 		return tokenResponse{}, errBadRequest("invalid_grant")
+	}
+	if next != "" {
+		s.rotateLocked(c, g, digest(rt), digest(next), now)
 	}
 	claims := grantClaims{
 		clientID: c.id, sub: u.sub, email: u.email, scopes: g.scopes,
 		authTime: g.authTime, eventID: g.eventID, originJTI: g.originJTI,
 	}
 	s.mu.Unlock()
-	return s.mint(claims, now)
+	resp, oerr := s.mint(claims, now)
+	if oerr != nil {
+		return tokenResponse{}, oerr
+	}
+	resp.RefreshToken = next
+	return resp, nil
 }
 
 // pkceMatches checks the code_verifier against the S256 challenge (RFC 7636
@@ -370,7 +387,7 @@ func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	if g := s.refresh[digest(tok)]; g != nil && g.clientID == c.id {
+	if g := s.liveRefreshLocked(c, digest(tok), s.now()); g != nil {
 		s.revokeLocked(g)
 		s.log.Info("refresh token revoked", "client_id", c.id, "sub", g.sub)
 	}

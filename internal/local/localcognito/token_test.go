@@ -241,7 +241,8 @@ func TestTokenResponse(t *testing.T) {
 		t.Errorf("refresh token %q: want an opaque string of at least 256 bits", rt)
 	}
 
-	// The refresh grant returns new ID and access tokens but no refresh token.
+	// The refresh grant returns new ID and access tokens and, with the
+	// default rotation, a new refresh token (rotation_test.go has the rest).
 	res = newBrowser(t).do(tokenPost(t, pool, "/oauth2/token", url.Values{
 		"grant_type": {"refresh_token"}, "refresh_token": {body["refresh_token"].(string)},
 	}, basicAuth(testClientID, testSecret)))
@@ -249,8 +250,8 @@ func TestTokenResponse(t *testing.T) {
 	if err := json.Unmarshal([]byte(res.body), &refreshed); err != nil || res.status != http.StatusOK {
 		t.Fatalf("refresh: status %d, body %s", res.status, res.body)
 	}
-	if refreshed["refresh_token"] != nil || refreshed["id_token"] == nil || refreshed["access_token"] == nil {
-		t.Errorf("refresh response %v: want id_token and access_token, no refresh_token", refreshed)
+	if rt, _ := refreshed["refresh_token"].(string); rt == "" || rt == body["refresh_token"] || refreshed["id_token"] == nil || refreshed["access_token"] == nil {
+		t.Errorf("refresh response %v: want id_token, access_token and a new refresh_token", refreshed)
 	}
 }
 
