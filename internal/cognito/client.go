@@ -205,7 +205,17 @@ func (c *Client) Exchange(ctx context.Context, clientID, clientSecret, redirectU
 	if err != nil {
 		return nil, fmt.Errorf("exchange code: %w", classify(ctx, err, grantCode))
 	}
-	return tok, nil
+	return c.dated(tok), nil
+}
+
+// dated sets tok's Expiry from expires_in by the client's clock
+// (Options.Now): x/oauth2 dates it by time.Now, and the callers compare it
+// with their own clock.
+func (c *Client) dated(tok *oauth2.Token) *oauth2.Token {
+	if tok.ExpiresIn > 0 {
+		tok.Expiry = c.now().Add(time.Duration(tok.ExpiresIn) * time.Second)
+	}
+	return tok
 }
 
 // IDClaims are the verified ID token claims the app shows or logs.

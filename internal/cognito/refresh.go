@@ -29,7 +29,7 @@ func (c *Client) Refresh(ctx context.Context, clientID, clientSecret, refreshTok
 	if tok.RefreshToken == "" {
 		tok.RefreshToken = refreshToken
 	}
-	return tok, nil
+	return c.dated(tok), nil
 }
 
 // maxErrorBody bounds what is read of an error answer from /oauth2/revoke.

@@ -202,8 +202,9 @@ func (s *Server) sign(c, over Claims) string {
 	return tok
 }
 
-// RefreshedTokens answers a refresh_token grant as Cognito does: new ID and
-// access tokens, no nonce, and no new refresh token.
+// RefreshedTokens answers a refresh_token grant as Cognito does without
+// refresh-token rotation: new ID and access tokens, no nonce, and no new
+// refresh token.
 func (s *Server) RefreshedTokens(clientID string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		WriteJSON(w, http.StatusOK, map[string]any{
