@@ -80,6 +80,10 @@ type Options struct {
 	// zero means DefaultTokenLifetime. Shorten it to watch expiry and
 	// refresh in minutes.
 	TokenLifetime time.Duration
+	// RefreshTokenRotation is the local app client's refresh-token
+	// rotation; nil means localcognito's default, as template.yaml
+	// configures the deployed client (enabled, 30 s grace).
+	RefreshTokenRotation *localcognito.RefreshTokenRotation
 }
 
 // DefaultTokenLifetime is the access and ID token lifetime of the local
@@ -159,6 +163,8 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 				LogoutURLs:   apiURLs(apiLn.Addr(), routes.SignedOut.Path),
 				Scopes:       []string{"openid", "email", "profile", config.APIScope},
 				FrontEnds:    frontEnds,
+
+				RefreshTokenRotation: opts.RefreshTokenRotation,
 			}},
 			Users:               []localcognito.User{{Email: opts.User, Password: opts.Password}},
 			Logger:              log.With("component", "local-cognito"),

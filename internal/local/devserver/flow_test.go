@@ -105,33 +105,38 @@ func TestFlowOverHTTPWithSecretFromSecretsManager(t *testing.T) {
 		t.Errorf("replayed callback: token endpoint calls %v, want still %v", got, before)
 	}
 
-	// Refresh: new tokens that /hello accepts.
+	// Refresh: new tokens that /hello accepts, and (refresh-token rotation,
+	// as template.yaml configures it) a new refresh token to keep.
 	ref := c.postJSON(s.APIURL+"/refresh", map[string]string{"refresh_token": tok.RefreshToken})
 	var refreshed map[string]any
 	_ = json.Unmarshal([]byte(ref.body), &refreshed)
 	newAccess, _ := refreshed["access_token"].(string)
-	if ref.status != http.StatusOK || newAccess == "" || newAccess == tok.AccessToken || refreshed["refresh_token"] != tok.RefreshToken {
-		t.Fatalf("refresh: %d %s", ref.status, ref.body)
+	newRefresh, _ := refreshed["refresh_token"].(string)
+	if ref.status != http.StatusOK || newAccess == "" || newAccess == tok.AccessToken || newRefresh == "" || newRefresh == tok.RefreshToken {
+		t.Fatalf("refresh: %d %s, want new access and refresh tokens", ref.status, ref.body)
 	}
 	if r := c.get(s.APIURL+"/hello", "Authorization", newAccess); r.status != http.StatusOK {
 		t.Errorf("/hello with the refreshed access token: %d", r.status)
 	}
 
-	// Sign out: the refresh token is revoked, Cognito's session ends, the
-	// browser lands on /signed-out.
-	out := c.postForm(s.APIURL+"/logout", url.Values{"refresh_token": {tok.RefreshToken}})
+	// Sign out with the refresh token kept: it is revoked, and with it the
+	// whole sign-in (the older token too, still in its grace period);
+	// Cognito's session ends, the browser lands on /signed-out.
+	out := c.postForm(s.APIURL+"/logout", url.Values{"refresh_token": {newRefresh}})
 	if out.status != http.StatusOK || out.url.Path != "/signed-out" {
 		t.Fatalf("logout ended at %s with %d: %s", out.url, out.status, out.body)
 	}
-	if r := c.postJSON(s.APIURL+"/refresh", map[string]string{"refresh_token": tok.RefreshToken}); r.status != http.StatusUnauthorized {
-		t.Errorf("refresh with the revoked token: %d %s, want 401", r.status, r.body)
+	for name, rt := range map[string]string{"revoked": newRefresh, "older": tok.RefreshToken} {
+		if r := c.postJSON(s.APIURL+"/refresh", map[string]string{"refresh_token": rt}); r.status != http.StatusUnauthorized {
+			t.Errorf("refresh with the %s token after sign-out: %d %s, want 401", name, r.status, r.body)
+		}
 	}
 	if r := c.get(s.APIURL + "/login"); !strings.Contains(r.body, `id="signin-form"`) {
 		t.Errorf("after sign-out /login did not ask for credentials again: %s", r.url)
 	}
 
 	logged := log.String()
-	for _, secret := range []string{tok.AccessToken, tok.IDToken, tok.RefreshToken, clientSecret, cb.url.Query().Get("code"), DefaultPassword} {
+	for _, secret := range []string{tok.AccessToken, tok.IDToken, tok.RefreshToken, newRefresh, clientSecret, cb.url.Query().Get("code"), DefaultPassword} {
 		if strings.Contains(logged, secret) {
 			t.Errorf("the log contains a secret value (%.10s...)", secret)
 		}
