@@ -33,3 +33,17 @@ func Main(name string, build Build) {
 	}
 	lambda.Start(h)
 }
+
+// Run is Main for a function that API Gateway does not call (the rotation
+// function, invoked by Secrets Manager): build returns a handler of any
+// shape lambda.Start takes. The same JSON logger, the same exit 1 with
+// every configuration problem named.
+func Run[H any](name string, build func(ctx context.Context, getenv func(string) string, log *slog.Logger) (H, error)) {
+	log := apigw.NewLogger(os.Stdout)
+	h, err := build(context.Background(), os.Getenv, log)
+	if err != nil {
+		log.Error("cannot start", "function", name, "error", err.Error())
+		os.Exit(1)
+	}
+	lambda.Start(h)
+}
