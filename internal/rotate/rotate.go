@@ -305,7 +305,9 @@ func (r *Rotator) setSecret(ctx context.Context, log *slog.Logger, ev Event, _ *
 	if err != nil {
 		return err
 	}
-	if !slices.ContainsFunc(secrets, func(s ciptypes.ClientSecretDescriptorType) bool { return aws.ToString(s.ClientSecretId) == pending.secretID }) {
+	if !slices.ContainsFunc(secrets, func(s ciptypes.ClientSecretDescriptorType) bool {
+		return aws.ToString(s.ClientSecretId) == pending.secretID
+	}) {
 		return fmt.Errorf("client secret %s of the AWSPENDING version is not in the app client", pending.secretID)
 	}
 	log.Info("the app client holds the pending client secret", slog.String("client_secret_id", pending.secretID))
