@@ -1205,9 +1205,9 @@ func TestRotation(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]string{ // action -> resource
-		"cognito-idp:AddUserPoolClientSecret":    `{"Fn::GetAtt":["UserPool","Arn"]}`,
-		"cognito-idp:ListUserPoolClientSecrets":  `{"Fn::GetAtt":["UserPool","Arn"]}`,
-		"cognito-idp:DeleteUserPoolClientSecret": `{"Fn::GetAtt":["UserPool","Arn"]}`,
+		"cognito-idp:AddUserPoolClientSecret":     `{"Fn::GetAtt":["UserPool","Arn"]}`,
+		"cognito-idp:ListUserPoolClientSecrets":   `{"Fn::GetAtt":["UserPool","Arn"]}`,
+		"cognito-idp:DeleteUserPoolClientSecret":  `{"Fn::GetAtt":["UserPool","Arn"]}`,
 		"secretsmanager:DescribeSecret":           `{"Ref":"ClientSecret"}`,
 		"secretsmanager:GetSecretValue":           `{"Ref":"ClientSecret"}`,
 		"secretsmanager:PutSecretValue":           `{"Ref":"ClientSecret"}`,
