@@ -160,7 +160,7 @@ func TestTemplate(t *testing.T) {
 	}
 	t.Run("functions", func(t *testing.T) {
 		for k, r := range tpl.Resources {
-			if r.Type == "AWS::Lambda::Function" && !slices.Contains(functions, k) {
+			if r.Type == "AWS::Lambda::Function" && !slices.Contains(functions, k) && k != rotateFunction {
 				t.Errorf("function %s serves no route of routes.All", k)
 			}
 		}
@@ -1144,4 +1144,113 @@ func toStrings(v any) []string {
 		}
 	}
 	return out
+}
+
+// rotateFunction is the one function that serves no route: Secrets Manager
+// invokes it (TestRotation).
+const rotateFunction = "RotateFunction"
+
+// TestRotation: the client secret's rotation schedule, and the rotation
+// function's least privilege: the three client-secret actions on this user
+// pool, the four Secrets Manager actions on this secret (its exact ARN),
+// nothing else; only Secrets Manager may invoke it, for this secret.
+func TestRotation(t *testing.T) {
+	tpl := translate(t)
+	g := graph(tpl)
+	res := func(name string) map[string]any {
+		r, ok := tpl.Resources[name]
+		if !ok {
+			t.Fatalf("no resource %s", name)
+		}
+		return r.Properties
+	}
+
+	sched := res("ClientSecretRotation")
+	rules, _ := sched["RotationRules"].(map[string]any)
+	if b, _ := json.Marshal(rules["AutomaticallyAfterDays"]); string(b) != `{"Ref":"SecretRotationDays"}` {
+		t.Errorf("RotationRules = %v, want AutomaticallyAfterDays from the SecretRotationDays parameter", rules)
+	}
+	if p := param(t, tpl, "SecretRotationDays"); fmt.Sprint(p["Default"]) != "30" {
+		t.Errorf("SecretRotationDays default %v, want 30", p["Default"])
+	}
+	if sched["RotateImmediatelyOnUpdate"] != false {
+		t.Errorf("RotateImmediatelyOnUpdate = %v, want false (no rotation on every stack update)", sched["RotateImmediatelyOnUpdate"])
+	}
+	if b, _ := json.Marshal(sched["SecretId"]); string(b) != `{"Ref":"ClientSecret"}` {
+		t.Errorf("the schedule rotates %s, want ClientSecret", b)
+	}
+	if b, _ := json.Marshal(sched["RotationLambdaARN"]); string(b) != `{"Fn::GetAtt":["RotateFunction","Arn"]}` {
+		t.Errorf("RotationLambdaARN = %s, want RotateFunction", b)
+	}
+
+	perm := res("RotateFunctionInvokePermission")
+	if b, _ := json.Marshal(perm); perm["Principal"] != "secretsmanager.amazonaws.com" || perm["Action"] != "lambda:InvokeFunction" ||
+		!strings.Contains(string(b), `"SourceArn":{"Ref":"ClientSecret"}`) || !strings.Contains(string(b), `"FunctionName":{"Fn::GetAtt":["RotateFunction","Arn"]}`) {
+		t.Errorf("invoke permission = %s, want Secrets Manager, for ClientSecret, on RotateFunction", b)
+	}
+	if !reaches(g, "ClientSecretRotation", "RotateFunctionInvokePermission") {
+		t.Errorf("the schedule can be created before Secrets Manager may invoke the function")
+	}
+	for _, other := range []string{"Api", "UserPoolClient", "ClientSecret"} {
+		if reaches(g, other, rotateFunction) {
+			t.Errorf("%s depends on %s: the function must stay outside the API's dependencies", other, rotateFunction)
+		}
+	}
+
+	fn := res(rotateFunction)
+	env, _ := fn["Environment"].(map[string]any)
+	vars, _ := env["Variables"].(map[string]any)
+	if b, _ := json.Marshal(vars["USER_POOL_ID"]); string(b) != `{"Ref":"UserPool"}` || vars["COGNITO_DOMAIN"] == nil {
+		t.Errorf("RotateFunction environment = %v, want USER_POOL_ID (the pool) and COGNITO_DOMAIN", vars)
+	}
+	if b, _ := json.Marshal(env); leaksSecret(string(b)) {
+		t.Errorf("RotateFunction environment exposes the secret: %s", b)
+	}
+
+	role := res(rotateFunction + "Role")
+	if managed, _ := json.Marshal(role["ManagedPolicyArns"]); len(toStrings(role["ManagedPolicyArns"])) != 1 || !strings.Contains(string(managed), "service-role/AWSLambdaBasicExecutionRole") {
+		t.Errorf("%sRole managed policies = %s, want only AWSLambdaBasicExecutionRole", rotateFunction, managed)
+	}
+	b, _ := json.Marshal(role["Policies"])
+	var ps []struct {
+		PolicyDocument struct {
+			Statement []struct {
+				Effect    string
+				Action    any
+				Resource  any
+				NotAction any
+				Condition any
+			}
+		}
+	}
+	if err := json.Unmarshal(b, &ps); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{ // action -> resource
+		"cognito-idp:AddUserPoolClientSecret":     `{"Fn::GetAtt":["UserPool","Arn"]}`,
+		"cognito-idp:ListUserPoolClientSecrets":   `{"Fn::GetAtt":["UserPool","Arn"]}`,
+		"cognito-idp:DeleteUserPoolClientSecret":  `{"Fn::GetAtt":["UserPool","Arn"]}`,
+		"secretsmanager:DescribeSecret":           `{"Ref":"ClientSecret"}`,
+		"secretsmanager:GetSecretValue":           `{"Ref":"ClientSecret"}`,
+		"secretsmanager:PutSecretValue":           `{"Ref":"ClientSecret"}`,
+		"secretsmanager:UpdateSecretVersionStage": `{"Ref":"ClientSecret"}`,
+	}
+	got := map[string]string{}
+	for _, p := range ps {
+		for _, s := range p.PolicyDocument.Statement {
+			r, _ := json.Marshal(s.Resource)
+			if s.Effect != "Allow" || s.NotAction != nil || strings.Contains(string(r), "*") {
+				t.Errorf("statement %+v: want Allow of named actions on named resources, no wildcard", s)
+			}
+			for _, a := range toStrings(s.Action) {
+				if _, dup := got[a]; dup || strings.Contains(a, "*") {
+					t.Errorf("action %s granted twice or with a wildcard", a)
+				}
+				got[a] = string(r)
+			}
+		}
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("RotateFunctionRole grants %v\nwant exactly %v", got, want)
+	}
 }

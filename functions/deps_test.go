@@ -81,6 +81,8 @@ func TestNotShipped(t *testing.T) {
 		module + "internal/cognito/cognitotest/tokensign":     true,
 		module + "internal/apigw/apigwtest":                   true,
 		module + "functions/internal/lambdatest":              true,
+		module + "internal/rotate/rotatetest":                 true,
+		module + "internal/rotate":                            false,
 		"testing":                                             true,
 		module + "internal/signin":                            false,
 		module + "internal/localization":                      false,

@@ -73,14 +73,10 @@ func Load(getenv func(string) string, reqs ...Requirement) (*Config, error) {
 	}
 	c := &Config{}
 
-	if v := strings.TrimSpace(getenv(EnvCognitoDomain)); v == "" {
-		add(EnvCognitoDomain, "is not set")
-	} else if u, err := parseBaseURL(v); err != nil {
-		add(EnvCognitoDomain, "%v", err)
-	} else if u.Path != "" && u.Path != "/" {
-		add(EnvCognitoDomain, "must be the domain's base URL without a path (got path %q)", u.Path)
+	if d, err := CognitoDomain(getenv); err != nil {
+		problems = append(problems, err)
 	} else {
-		c.CognitoDomain = strings.TrimSuffix(u.String(), "/")
+		c.CognitoDomain = d
 	}
 
 	issuer := strings.TrimSpace(getenv(EnvIssuer))
@@ -137,6 +133,24 @@ func Load(getenv func(string) string, reqs ...Requirement) (*Config, error) {
 		return nil, fmt.Errorf("invalid configuration: %w", errors.Join(problems...))
 	}
 	return c, nil
+}
+
+// CognitoDomain reads and checks COGNITO_DOMAIN alone (Load does it too):
+// the domain's base URL without a trailing slash. The error starts with the
+// variable's name. The rotation function needs nothing else of Load.
+func CognitoDomain(getenv func(string) string) (string, error) {
+	v := strings.TrimSpace(getenv(EnvCognitoDomain))
+	if v == "" {
+		return "", fmt.Errorf("%s: is not set", EnvCognitoDomain)
+	}
+	u, err := parseBaseURL(v)
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("%s: %w", EnvCognitoDomain, err)
+	case u.Path != "" && u.Path != "/":
+		return "", fmt.Errorf("%s: must be the domain's base URL without a path (got path %q)", EnvCognitoDomain, u.Path)
+	}
+	return strings.TrimSuffix(u.String(), "/"), nil
 }
 
 // parseBaseURL accepts an absolute https URL, or http on a loopback host,

@@ -170,7 +170,11 @@ func (c *Cache) run(ctx context.Context, done chan struct{}) {
 }
 
 func (c *Cache) get(ctx context.Context) (Value, error) {
-	out, err := c.client.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(c.id)})
+	// AWSCURRENT is Secrets Manager's default; named, because moto_server
+	// 5.2 answers a request without a stage with the version that was
+	// current before the last UpdateSecretVersionStage (a rotation's
+	// finishSecret), not with AWSCURRENT.
+	out, err := c.client.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(c.id), VersionStage: aws.String("AWSCURRENT")})
 	if err != nil {
 		return Value{}, fmt.Errorf("%w: get secret value: %w", ErrUnavailable, err)
 	}

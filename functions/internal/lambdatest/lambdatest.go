@@ -188,6 +188,38 @@ func (r *Runtime) invoke(event events.APIGatewayProxyRequest, timeout time.Durat
 	return events.APIGatewayProxyResponse{}
 }
 
+// InvokeJSON sends an event that is not an API Gateway request (the
+// rotation function's, from Secrets Manager) with a Lambda deadline of
+// timeout, and returns what the function answered: its result, or with
+// funcErr true the error it returned (Secrets Manager counts the step as
+// failed). Unlike Invoke it does not fail the test on a function error.
+func (r *Runtime) InvokeJSON(event any, timeout time.Duration) (answer []byte, funcErr bool) {
+	r.t.Helper()
+	payload, err := json.Marshal(event)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	r.mu.Lock()
+	r.seq++
+	id := fmt.Sprintf("req-%d", r.seq)
+	ch := make(chan result, 1)
+	r.results[id] = ch
+	r.mu.Unlock()
+	wait := time.After(timeout + 10*time.Second)
+	select {
+	case r.next <- invocation{id: id, payload: payload, deadline: time.Now().Add(timeout), written: make(chan struct{})}:
+	case <-wait:
+		r.t.Fatalf("the function never asked for an invocation; its output:\n%s", r.Output())
+	}
+	select {
+	case res := <-ch:
+		return res.body, res.isErr
+	case <-wait:
+		r.t.Fatalf("no answer within %v; output:\n%s", timeout, r.Output())
+	}
+	return nil, true
+}
+
 // Exit waits up to d for the process to exit and returns its error (nil
 // for exit status 0); it fails the test if the process keeps running.
 func (r *Runtime) Exit(d time.Duration) error {

@@ -7,6 +7,7 @@ package start
 
 import (
 	"context"
+	stdlog "log"
 	"log/slog"
 	"os"
 
@@ -27,6 +28,26 @@ type Build func(ctx context.Context, name string, getenv func(string) string, lo
 func Main(name string, build Build) {
 	log := apigw.NewLogger(os.Stdout)
 	h, err := build(context.Background(), name, os.Getenv, log)
+	if err != nil {
+		log.Error("cannot start", "function", name, "error", err.Error())
+		os.Exit(1)
+	}
+	lambda.Start(h)
+}
+
+// Run is Main for a function that API Gateway does not call (the rotation
+// function, invoked by Secrets Manager): build returns a handler of any
+// shape lambda.Start takes. The same JSON logger, the same exit 1 with
+// every configuration problem named.
+//
+// A handler of this kind reports failure by returning an error, which
+// aws-lambda-go also prints with the standard log package: without the
+// date prefix that line is its JSON {"errorMessage","errorType"} alone, so
+// every line of the log stays JSON.
+func Run[H any](name string, build func(ctx context.Context, getenv func(string) string, log *slog.Logger) (H, error)) {
+	stdlog.SetFlags(0)
+	log := apigw.NewLogger(os.Stdout)
+	h, err := build(context.Background(), os.Getenv, log)
 	if err != nil {
 		log.Error("cannot start", "function", name, "error", err.Error())
 		os.Exit(1)

@@ -14,6 +14,9 @@
 //	POST /oauth2/revoke          refresh-token revocation
 //	GET  /logout                 ends the sign-in session
 //	GET  /oauth2/userInfo        user attributes for an access token
+//	POST /                       the user pools API (AWS JSON 1.1, X-Amz-Target):
+//	                             AddUserPoolClientSecret, ListUserPoolClientSecrets,
+//	                             DeleteUserPoolClientSecret
 //
 // and, relative to the issuer,
 //
@@ -46,6 +49,15 @@
 // attribute is email (case-insensitive). Their sub is a random UUID and, as in
 // such a pool, their username (cognito:username in the ID token, username in
 // the access token) is the same UUID.
+//
+// An app client holds at most two secrets, as in Cognito since 2026: each
+// has an id (<client id>--<epoch milliseconds>) and a creation time, any of
+// them authenticates the client at the token and revocation endpoints, and
+// the AWS SDK's client-secret actions manage them when
+// AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER points at [Server.Domain]
+// (custom values of 24-64 characters of [\w+], never echoed; generated
+// ones echoed once; the last secret cannot be deleted). Request signatures
+// are not checked.
 //
 // What it deliberately does not do, or does differently:
 //   - No implicit grant (response_type=token), client credentials, federation,

@@ -162,8 +162,10 @@ type Server struct {
 }
 
 type client struct {
-	id        string
-	secrets   []string
+	id string
+	// secrets are the client's active secrets, oldest first; replaced, never
+	// changed in place (lookupClient hands out copies of the struct).
+	secrets   []clientSecret
 	callbacks []string
 	logouts   []string
 	scopes    []string
@@ -248,6 +250,7 @@ func New(opts Options) (*Server, error) {
 			add("Clients[%d]: duplicate client id %q", i, c.ID)
 		}
 		if cl != nil {
+			s.stampSecrets(cl)
 			s.clients[c.ID] = cl
 		}
 	}
@@ -339,7 +342,7 @@ func validateClient(c Client) (*client, []error) {
 	}
 	return &client{
 		id:        c.ID,
-		secrets:   slices.Clone(c.Secrets),
+		secrets:   secretsOf(c.Secrets),
 		callbacks: slices.Clone(c.CallbackURLs),
 		logouts:   slices.Clone(c.LogoutURLs),
 		scopes:    slices.Compact(slices.Sorted(slices.Values(c.Scopes))),
@@ -427,46 +430,37 @@ func (s *Server) UserSub(email string) (sub string, ok bool) {
 }
 
 // AddClientSecret gives a client one more secret, like Cognito's
-// AddUserPoolClientSecret: both secrets then authenticate the client, which
+// AddUserPoolClientSecret with a custom value (but without its rules on
+// the value's characters): both secrets then authenticate the client, which
 // is how a secret is rotated without downtime. A client holds at most two.
 func (s *Server) AddClientSecret(clientID, secret string) error {
 	if secret == "" {
 		return errors.New("add client secret: empty secret")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c, ok := s.clients[clientID]
-	switch {
-	case !ok:
-		return fmt.Errorf("add client secret to %q: %w", clientID, ErrUnknownClient)
-	case len(c.secrets) >= 2:
-		return fmt.Errorf("add client secret to %q: the client already has 2 secrets", clientID)
-	case slices.Contains(c.secrets, secret):
-		return fmt.Errorf("add client secret to %q: the client already has this secret", clientID)
-	}
-	c.secrets = append(slices.Clone(c.secrets), secret)
-	return nil
+	_, err := s.addClientSecret(clientID, secret)
+	return err
 }
 
-// RemoveClientSecret deletes one of a client's secrets, like Cognito's
-// DeleteUserPoolClientSecret; token requests made with it then fail with
-// invalid_client. The last secret of a client cannot be removed.
+// RemoveClientSecret deletes one of a client's secrets, named by its value,
+// like Cognito's DeleteUserPoolClientSecret; token requests made with it
+// then fail with invalid_client. The last secret of a client cannot be
+// removed.
 func (s *Server) RemoveClientSecret(clientID, secret string) error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	c, ok := s.clients[clientID]
-	if !ok {
-		return fmt.Errorf("remove client secret from %q: %w", clientID, ErrUnknownClient)
+	id := ""
+	if ok {
+		for _, cs := range c.secrets {
+			if cs.value == secret {
+				id = cs.id
+			}
+		}
 	}
-	i := slices.Index(c.secrets, secret)
-	switch {
-	case i < 0:
+	s.mu.Unlock()
+	if ok && id == "" {
 		return fmt.Errorf("remove client secret from %q: %w", clientID, ErrSecretNotFound)
-	case len(c.secrets) == 1:
-		return fmt.Errorf("remove client secret from %q: it is the client's only secret", clientID)
 	}
-	c.secrets = slices.Delete(slices.Clone(c.secrets), i, i+1)
-	return nil
+	return s.deleteClientSecret(clientID, id)
 }
 
 func checkEmail(raw string) (string, error) {
@@ -527,6 +521,8 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /"+s.poolID+"/.well-known/openid-configuration", s.handleDiscovery)
 	m.HandleFunc("GET /"+s.poolID+"/.well-known/jwks.json", s.handleJWKS)
 	m.HandleFunc("GET /static/local.css", s.handleCSS)
+	// The user pools API (AWS JSON 1.1): the client-secret actions.
+	m.HandleFunc("POST /{$}", s.handleAWSJSON)
 	s.mux = m
 }
 

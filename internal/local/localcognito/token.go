@@ -100,11 +100,7 @@ func (s *Server) authenticateClient(r *http.Request, form url.Values, failStatus
 		}
 		return c, nil
 	}
-	match := 0
-	for _, sec := range c.secrets {
-		match |= subtle.ConstantTimeCompare([]byte(secret), []byte(sec))
-	}
-	if !hasSecret || match != 1 {
+	if !hasSecret || !c.secretMatches(secret) {
 		return client{}, fail
 	}
 	return c, nil

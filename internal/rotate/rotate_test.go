@@ -1,0 +1,458 @@
+package rotate_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/example/cognito-sam-go/internal/cognito"
+	"github.com/example/cognito-sam-go/internal/local/localcognito"
+	"github.com/example/cognito-sam-go/internal/rotate"
+	"github.com/example/cognito-sam-go/internal/rotate/rotatetest"
+	"github.com/example/cognito-sam-go/internal/secret/mototest"
+)
+
+const (
+	clientID       = "rotationclient"
+	originalSecret = "original-secret-generated-by-cognito"
+	cookieKey      = "cookie-key-0123456789abcdef0123456789abcdef"
+	// The secret as CloudFormation writes it (no client_secret_id), plus
+	// fields the rotation does not know, which it must copy unchanged.
+	initialSecret = `{"client_id":"` + clientID + `","client_secret":"` + originalSecret + `","cookie_key":"` + cookieKey +
+		`","previous_cookie_key":"older-cookie-key-0123456789abcdef0123","x_future":{"nested":[1,"two",null]}}`
+)
+
+// harness is a local Cognito (over HTTP, the real SDK client talking to its
+// AWS JSON endpoint) and moto_server's Secrets Manager, with one secret.
+type harness struct {
+	t      *testing.T
+	sm     *secretsmanager.Client
+	pool   *localcognito.Server
+	id     string // the secret's name
+	faults *faults
+	logs   *bytes.Buffer
+	r      *rotate.Rotator
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	mototest.UseEndpoint(t, mototest.Start(t))
+	hs := httptest.NewUnstartedServer(nil)
+	pool, err := localcognito.New(localcognito.Options{
+		BaseURL: "http://" + hs.Listener.Addr().String(),
+		Clients: []localcognito.Client{{ID: clientID, Secrets: []string{originalSecret},
+			CallbackURLs: []string{"https://example.com/callback"}, Scopes: []string{"openid"}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs.Config.Handler = pool
+	hs.Start()
+	t.Cleanup(hs.Close)
+
+	sm := mototest.Client(t)
+	id := "stack-" + strings.ToLower(rotatetest.Token()[:8]) + "/cognito-app-client"
+	mototest.PutSecret(t, sm, id, initialSecret)
+	rotatetest.EnableRotation(t, sm, id)
+	h := &harness{t: t, sm: sm, pool: pool, id: id, logs: &bytes.Buffer{}}
+	h.faults = &faults{SecretsManager: sm, UserPool: cip.New(cip.Options{
+		BaseEndpoint: aws.String(pool.Domain()), Region: "us-east-1", Credentials: aws.AnonymousCredentials{},
+	})}
+	h.r = rotate.New(rotate.Options{
+		Secrets: h.faults, Pool: h.faults, UserPoolID: pool.PoolID(),
+		Token:        cognito.New(cognito.Options{Domain: pool.Domain()}),
+		Logger:       slog.New(slog.NewJSONHandler(h.logs, nil)),
+		TestAttempts: 2, TestBackoff: time.Millisecond,
+	})
+	return h
+}
+
+// faults wraps the real clients and fails chosen calls, as a crash (or a
+// lost answer) at that point would.
+type faults struct {
+	rotate.SecretsManager
+	rotate.UserPool
+	mu sync.Mutex
+	// failPut fails the next PutSecretValue calls; failAdd the next
+	// AddUserPoolClientSecret calls; failStage the next
+	// UpdateSecretVersionStage calls after failStageAfter successful ones.
+	failPut, failAdd, failStage, failStageAfter int
+}
+
+var errCrash = errors.New("simulated crash")
+
+func (f *faults) take(n *int) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if *n > 0 {
+		*n--
+		return true
+	}
+	return false
+}
+
+func (f *faults) PutSecretValue(ctx context.Context, in *secretsmanager.PutSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.PutSecretValueOutput, error) {
+	if f.take(&f.failPut) {
+		return nil, errCrash
+	}
+	return f.SecretsManager.PutSecretValue(ctx, in, opts...)
+}
+
+func (f *faults) UpdateSecretVersionStage(ctx context.Context, in *secretsmanager.UpdateSecretVersionStageInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.UpdateSecretVersionStageOutput, error) {
+	if !f.take(&f.failStageAfter) && f.take(&f.failStage) {
+		return nil, errCrash
+	}
+	return f.SecretsManager.UpdateSecretVersionStage(ctx, in, opts...)
+}
+
+func (f *faults) AddUserPoolClientSecret(ctx context.Context, in *cip.AddUserPoolClientSecretInput, opts ...func(*cip.Options)) (*cip.AddUserPoolClientSecretOutput, error) {
+	if f.take(&f.failAdd) {
+		return nil, errCrash
+	}
+	return f.UserPool.AddUserPoolClientSecret(ctx, in, opts...)
+}
+
+func (h *harness) step(token, step string) error {
+	return h.r.Handle(context.Background(), rotate.Event{SecretID: h.id, ClientRequestToken: token, Step: step})
+}
+
+// rotateAll runs the four steps of one rotation, failing the test on any
+// error, and returns the token.
+func (h *harness) rotateAll() string {
+	h.t.Helper()
+	token := rotatetest.Token()
+	for _, s := range rotatetest.Steps {
+		if err := h.step(token, s); err != nil {
+			h.t.Fatalf("%s: %v", s, err)
+		}
+		h.checkAtMostTwo()
+	}
+	return token
+}
+
+func (h *harness) secretIDs() []string {
+	h.t.Helper()
+	infos, err := h.pool.ClientSecrets(clientID)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	var ids []string
+	for _, in := range infos {
+		ids = append(ids, in.ID)
+	}
+	return ids
+}
+
+func (h *harness) checkAtMostTwo() {
+	h.t.Helper()
+	if ids := h.secretIDs(); len(ids) > 2 || len(ids) == 0 {
+		h.t.Fatalf("the app client holds %d secrets: %v", len(ids), ids)
+	}
+}
+
+// current decodes the AWSCURRENT version.
+func (h *harness) current() map[string]any {
+	h.t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(rotatetest.Value(h.t, h.sm, h.id, "AWSCURRENT")), &m); err != nil {
+		h.t.Fatal(err)
+	}
+	return m
+}
+
+// works reports how Cognito answers the secret: "" when it authenticates.
+func (h *harness) works(secret string) error {
+	_, err := cognito.New(cognito.Options{Domain: h.pool.Domain()}).Refresh(context.Background(), clientID, secret, "made-up")
+	if errors.Is(err, cognito.ErrInvalidGrant) {
+		return nil
+	}
+	return err
+}
+
+// TestTwoRotations: the first rotation adds a secret and keeps the
+// original; the second deletes the original (the oldest) and keeps the
+// first rotation's. AWSCURRENT always works, and so does the secret before
+// it; every field the rotation does not own is copied unchanged.
+func TestTwoRotations(t *testing.T) {
+	h := newHarness(t)
+	var before map[string]any
+	_ = json.Unmarshal([]byte(initialSecret), &before)
+	original := h.secretIDs()
+
+	token1 := h.rotateAll()
+	cur1 := h.current()
+	s1, id1 := cur1["client_secret"].(string), cur1["client_secret_id"].(string)
+	if got := h.secretIDs(); len(got) != 2 || got[0] != original[0] || got[1] != id1 {
+		t.Errorf("after the first rotation the client holds %v, want the original %v then the new %s", got, original, id1)
+	}
+	if s1 == originalSecret || len(s1) < 24 || h.works(s1) != nil || h.works(originalSecret) != nil {
+		t.Errorf("after the first rotation: new secret works: %v, original works: %v", h.works(s1), h.works(originalSecret))
+	}
+	for k, v := range before {
+		if k == "client_secret" {
+			continue
+		}
+		if a, b := mustJSON(t, cur1[k]), mustJSON(t, v); a != b {
+			t.Errorf("field %s changed: %s, was %s", k, a, b)
+		}
+	}
+	if v := rotatetest.VersionWith(t, h.sm, h.id, "AWSCURRENT"); v != token1 {
+		t.Errorf("AWSCURRENT is on %s, want %s", v, token1)
+	}
+	if v := rotatetest.VersionWith(t, h.sm, h.id, "AWSPENDING"); v != "" {
+		t.Errorf("AWSPENDING is left on %s", v)
+	}
+	if prev := rotatetest.Value(t, h.sm, h.id, "AWSPREVIOUS"); !strings.Contains(prev, originalSecret) {
+		t.Errorf("AWSPREVIOUS does not hold the original secret")
+	}
+
+	h.rotateAll()
+	cur2 := h.current()
+	s2, id2 := cur2["client_secret"].(string), cur2["client_secret_id"].(string)
+	if got := h.secretIDs(); len(got) != 2 || got[0] != id1 || got[1] != id2 {
+		t.Errorf("after the second rotation the client holds %v, want %s then %s", got, id1, id2)
+	}
+	if err := h.works(originalSecret); !errors.Is(err, cognito.ErrInvalidClient) {
+		t.Errorf("the original secret after the second rotation: %v, want invalid_client", err)
+	}
+	if h.works(s1) != nil || h.works(s2) != nil {
+		t.Errorf("after the second rotation: previous works: %v, current works: %v", h.works(s1), h.works(s2))
+	}
+	if cur2["cookie_key"] != cookieKey || mustJSON(t, cur2["x_future"]) != mustJSON(t, before["x_future"]) {
+		t.Errorf("the second rotation changed fields it does not own: %s", mustJSON(t, cur2["x_future"]))
+	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestRetryAfterCrash: each step, failing at its most awkward point and
+// then retried as Secrets Manager retries it, ends where an uninterrupted
+// rotation ends, and the client never holds more than two secrets.
+func TestRetryAfterCrash(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		// before runs earlier rotations; crash sets the fault; at is the
+		// step that fails once.
+		rotationsBefore int
+		crash           func(f *faults)
+		at              string
+	}{
+		{"createSecret dies after adding, before putting (first rotation)", 0, func(f *faults) { f.failPut = 1 }, rotate.StepCreate},
+		{"createSecret dies after adding, before putting (second rotation)", 1, func(f *faults) { f.failPut = 1 }, rotate.StepCreate},
+		{"createSecret dies after deleting, before adding", 1, func(f *faults) { f.failAdd = 1 }, rotate.StepCreate},
+		{"finishSecret dies after moving AWSCURRENT", 1, func(f *faults) { f.failStageAfter, f.failStage = 1, 1 }, rotate.StepFinish},
+		{"finishSecret dies before moving AWSCURRENT", 0, func(f *faults) { f.failStage = 1 }, rotate.StepFinish},
+		{"every step run twice", 1, func(*faults) {}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			for range tc.rotationsBefore {
+				h.rotateAll()
+			}
+			prev := h.current()["client_secret"].(string)
+			token := rotatetest.Token()
+			for _, s := range rotatetest.Steps {
+				if s == tc.at {
+					tc.crash(h.faults)
+					if s == rotate.StepFinish && h.faults.failStageAfter == 1 {
+						// the first update succeeds, the second "crashes"
+						_ = h.step(token, s)
+					} else if err := h.step(token, s); err == nil {
+						t.Fatalf("%s did not fail with the fault", s)
+					}
+					h.checkAtMostTwo()
+				}
+				if err := h.step(token, s); err != nil {
+					t.Fatalf("%s (retry): %v", s, err)
+				}
+				if err := h.step(token, s); err != nil { // and once more: idempotent
+					t.Fatalf("%s (again): %v", s, err)
+				}
+				h.checkAtMostTwo()
+			}
+			cur := h.current()
+			got := h.secretIDs()
+			if len(got) != 2 || got[1] != cur["client_secret_id"] {
+				t.Errorf("the client holds %v, want two ending with the current %v", got, cur["client_secret_id"])
+			}
+			if h.works(cur["client_secret"].(string)) != nil || h.works(prev) != nil {
+				t.Errorf("current works: %v; previous works: %v", h.works(cur["client_secret"].(string)), h.works(prev))
+			}
+			if v := rotatetest.VersionWith(t, h.sm, h.id, "AWSCURRENT"); v != token {
+				t.Errorf("AWSCURRENT on %s, want %s", v, token)
+			}
+		})
+	}
+}
+
+// TestStagingChecks: what Secrets Manager's templates check before a step,
+// and what this function adds.
+func TestStagingChecks(t *testing.T) {
+	h := newHarness(t)
+	done := h.rotateAll()
+	previous := rotatetest.VersionWith(t, h.sm, h.id, "AWSPREVIOUS")
+	before := h.secretIDs()
+
+	// A version already AWSCURRENT: every step is a no-op.
+	for _, s := range rotatetest.Steps {
+		if err := h.step(done, s); err != nil {
+			t.Errorf("%s on the AWSCURRENT version: %v", s, err)
+		}
+	}
+	for _, tc := range []struct {
+		name, token, step, want string
+	}{
+		{"a version that is not AWSPENDING", previous, rotate.StepCreate, "is not AWSPENDING"},
+		{"setSecret of an unknown version", rotatetest.Token(), rotate.StepSet, "has no version"},
+		{"testSecret of an unknown version", rotatetest.Token(), rotate.StepTest, "has no version"},
+		{"finishSecret of an unknown version", rotatetest.Token(), rotate.StepFinish, "has no version"},
+		{"an unknown step", rotatetest.Token(), "rotateEverything", "unknown step"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := h.step(tc.token, tc.step); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want one that says %q", err, tc.want)
+			}
+		})
+	}
+	// A rotation in progress (AWSPENDING on another version) blocks a
+	// createSecret with a new token.
+	inProgress := rotatetest.Token()
+	if err := h.step(inProgress, rotate.StepCreate); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.step(rotatetest.Token(), rotate.StepCreate); err == nil || !strings.Contains(err.Error(), "rotation is in progress") {
+		t.Errorf("createSecret beside a pending rotation: %v", err)
+	}
+	if got := h.secretIDs(); len(got) != 2 || got[0] != before[1] {
+		t.Errorf("the client holds %v after the refused steps (was %v)", got, before)
+	}
+
+	// Rotation not enabled.
+	sm := mototest.Client(t)
+	plain := h.id + "-plain"
+	mototest.PutSecret(t, sm, plain, initialSecret)
+	err := h.r.Handle(context.Background(), rotate.Event{SecretID: plain, ClientRequestToken: rotatetest.Token(), Step: rotate.StepCreate})
+	if err == nil || !strings.Contains(err.Error(), "rotation is not enabled") {
+		t.Errorf("a secret without rotation: %v", err)
+	}
+}
+
+// TestTestSecretRefusesABadSecret: a pending version whose secret Cognito
+// does not know fails testSecret (invalid_client), and finishSecret is not
+// reached in Secrets Manager's order.
+func TestTestSecretRefusesABadSecret(t *testing.T) {
+	h := newHarness(t)
+	token := rotatetest.Token()
+	for _, s := range rotatetest.Steps[:2] {
+		if err := h.step(token, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Delete the pending secret from Cognito behind the rotation's back.
+	pendingID := h.secretIDs()[1]
+	api := cip.New(cip.Options{BaseEndpoint: aws.String(h.pool.Domain()), Region: "us-east-1", Credentials: aws.AnonymousCredentials{}})
+	if _, err := api.DeleteUserPoolClientSecret(context.Background(), &cip.DeleteUserPoolClientSecretInput{
+		UserPoolId: aws.String(h.pool.PoolID()), ClientId: aws.String(clientID), ClientSecretId: aws.String(pendingID)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.step(token, rotate.StepTest); err == nil || !strings.Contains(err.Error(), "refused the pending client secret") || !strings.Contains(err.Error(), " 2 times") {
+		t.Errorf("testSecret with a secret Cognito does not know: %v", err)
+	}
+	if err := h.step(token, rotate.StepSet); err == nil || !strings.Contains(err.Error(), "is not in the app client") {
+		t.Errorf("setSecret with the pending secret gone from Cognito: %v", err)
+	}
+}
+
+// TestCurrentSecretGoneFromCognito: when the secret AWSCURRENT names is
+// no longer in the app client, createSecret deletes nothing.
+func TestCurrentSecretGoneFromCognito(t *testing.T) {
+	h := newHarness(t)
+	h.rotateAll()
+	h.rotateAll()
+	ids := h.secretIDs()
+	// AWSCURRENT names a client secret the app client no longer holds (as
+	// after a rollback past the previous version): nothing is touched.
+	cur := h.current()
+	cur["client_secret_id"] = clientID + "--1"
+	b, _ := json.Marshal(cur)
+	// A new version made current with update-secret-version-stage, as a
+	// rollback is done. (A PutSecretValue straight to AWSCURRENT would do
+	// in AWS, but moto_server 5.2 then leaves AWSCURRENT on two versions
+	// after a rotation has moved it.)
+	put, err := h.sm.PutSecretValue(context.Background(), &secretsmanager.PutSecretValueInput{SecretId: aws.String(h.id), SecretString: aws.String(string(b)), VersionStages: []string{"MANUAL"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.sm.UpdateSecretVersionStage(context.Background(), &secretsmanager.UpdateSecretVersionStageInput{SecretId: aws.String(h.id),
+		VersionStage: aws.String("AWSCURRENT"), MoveToVersionId: put.VersionId, RemoveFromVersionId: aws.String(rotatetest.VersionWith(t, h.sm, h.id, "AWSCURRENT"))}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.step(rotatetest.Token(), rotate.StepCreate); err == nil || !strings.Contains(err.Error(), "is not in the app client") {
+		t.Errorf("createSecret with AWSCURRENT's secret gone: %v", err)
+	}
+	if got := h.secretIDs(); len(got) != 2 || got[0] != ids[0] || got[1] != ids[1] {
+		t.Errorf("the client holds %v, was %v", got, ids)
+	}
+}
+
+// TestLogsHoldNoSecret: a rotation's log lines are JSON and hold neither
+// client secret nor the cookie keys.
+func TestLogsHoldNoSecret(t *testing.T) {
+	h := newHarness(t)
+	h.rotateAll()
+	cur := h.current()
+	logs := h.logs.String()
+	if !strings.Contains(logs, `"step":"finishSecret"`) || !strings.Contains(logs, `"client_secret_id":"`) {
+		t.Errorf("the logs do not say what happened:\n%s", logs)
+	}
+	for _, s := range []string{originalSecret, cur["client_secret"].(string), cookieKey, "older-cookie-key-0123456789abcdef0123"} {
+		if strings.Contains(logs, s) {
+			t.Errorf("the logs hold a secret value (%.6s...)", s)
+		}
+	}
+}
+
+func TestLoadConfig(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want []string // "" entries: no error
+	}{
+		{"valid", map[string]string{"USER_POOL_ID": "us-east-1_AbC123", "COGNITO_DOMAIN": "https://x.auth.us-east-1.amazoncognito.com"}, nil},
+		{"loopback http", map[string]string{"USER_POOL_ID": "us-east-1_localpool", "COGNITO_DOMAIN": "http://127.0.0.1:9229"}, nil},
+		{"nothing set", map[string]string{}, []string{"USER_POOL_ID: is not set", "COGNITO_DOMAIN: is not set"}},
+		{"bad values", map[string]string{"USER_POOL_ID": "not a pool", "COGNITO_DOMAIN": "http://example.com"}, []string{"USER_POOL_ID: ", "COGNITO_DOMAIN: must use https"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := rotate.LoadConfig(func(k string) string { return tc.env[k] })
+			if tc.want == nil {
+				if err != nil || c.UserPoolID != tc.env["USER_POOL_ID"] {
+					t.Errorf("LoadConfig: %+v, %v", c, err)
+				}
+				return
+			}
+			for _, w := range tc.want {
+				if err == nil || !strings.Contains(err.Error(), w) {
+					t.Errorf("error %v does not say %q", err, w)
+				}
+			}
+		})
+	}
+}
