@@ -45,8 +45,12 @@
 // the access token) is the same UUID.
 //
 // What it deliberately does not do, or does differently:
-//   - No implicit grant (response_type=token), client credentials, federation,
-//     MFA, groups, custom attributes, Lambda triggers or refresh token rotation.
+//   - No implicit grant (response_type=token), client credentials, MFA,
+//     custom attributes, Lambda triggers or refresh token rotation. The only
+//     federation is [Server.EnableGoogle]'s: a local stand-in for Google's
+//     sign-in page (it says plainly that it is not Google), whose users get
+//     what Cognito gives federated users (a google_<id> username, the group
+//     <pool id>_Google, the identities claim); there are no other groups.
 //   - Sign-up signs the user in at once: no confirmation code is sent and the
 //     email address counts as verified.
 //   - The sign-in page has a Cancel link that returns error=access_denied to
