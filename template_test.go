@@ -893,7 +893,7 @@ func methodSettingPath(path string) string {
 }
 
 // evaluator resolves the intrinsic functions the template's conditional
-// parts and Rules use (Ref, Fn::If, Fn::Equals, Fn::Not, Fn::Contains,
+// parts and Rules use (Ref, Fn::If, Fn::Equals, Fn::Not, Fn::And, Fn::Or, Fn::Contains,
 // Fn::Sub, Fn::Select, Fn::Split, Condition) for a set of parameter values; other parameters
 // take their defaults. What it cannot resolve (resources, pseudo
 // parameters) stays as it is: ${Name} in a string, the intrinsic
@@ -973,6 +973,20 @@ func (e evaluator) intrinsic(fn string, arg any) (any, bool, bool) {
 		}
 		r, ok := e.eval(args[2])
 		return r, ok, true
+	case "Fn::And", "Fn::Or":
+		all, any := true, false
+		for _, a := range args {
+			b, _ := e.eval(a)
+			v, ok := b.(bool)
+			if !ok {
+				return nil, false, false
+			}
+			all, any = all && v, any || v
+		}
+		if fn == "Fn::And" {
+			return all, true, true
+		}
+		return any, true, true
 	case "Fn::Not":
 		b, _ := e.eval(args[0])
 		if _, ok := b.(bool); !ok {
