@@ -7,7 +7,8 @@ package main
 
 import (
 	"github.com/example/cognito-sam-go/functions/internal/start"
+	"github.com/example/cognito-sam-go/internal/identitypool"
 	"github.com/example/cognito-sam-go/internal/signin"
 )
 
-func main() { start.Main("credentials", signin.Function) }
+func main() { start.Main("credentials", signin.FunctionWithIdentity(identitypool.Load)) }

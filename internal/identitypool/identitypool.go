@@ -29,6 +29,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/smithy-go"
+	"github.com/example/cognito-sam-go/internal/config"
 )
 
 // API is the part of the identity pool's client this package uses;
@@ -143,6 +144,12 @@ func NewFromEnv(ctx context.Context, loginsKey, poolID, parameter string) (*Clie
 		o.Parameters = ssm.NewFromConfig(cfg)
 	}
 	return New(o), nil
+}
+
+// Load is NewFromEnv for the validated configuration (the credentials
+// function's signin.IdentityLoader).
+func Load(ctx context.Context, f config.Federation) (*Client, error) {
+	return NewFromEnv(ctx, f.LoginsKey, f.IdentityPoolID, f.IdentityPoolParameter)
 }
 
 // Format prints the Client without its contents, for every verb.

@@ -26,23 +26,41 @@ type CredentialsSource interface {
 
 var _ CredentialsSource = (*identitypool.Client)(nil)
 
-// loadIdentity builds the identity pool client of a function that serves
-// POST /credentials (nil for any other function). Such a function exists
-// only where the identity pool does, so it refuses to start without one.
-func loadIdentity(ctx context.Context, cfg *config.Config, rs []routes.Route) (CredentialsSource, error) {
-	if !slices.ContainsFunc(rs, func(r routes.Route) bool { return r.Key() == routes.Credentials.Key() }) {
-		return nil, nil
+// IdentityLoader builds the identity pool client from the configuration;
+// identitypool.Load is the real one.
+type IdentityLoader = func(ctx context.Context, f config.Federation) (*identitypool.Client, error)
+
+// FunctionWithIdentity is Function for a function that serves POST
+// /credentials, whose identity pool client load builds. It is a separate
+// entry point so that only the credentials function links the identity
+// pool's and SSM's SDK clients (about 4 MB of each other binary). Such a
+// function exists only where the identity pool does, so it refuses to
+// start without IDENTITY_POOL_PARAMETER or IDENTITY_POOL_ID.
+func FunctionWithIdentity(load IdentityLoader) func(ctx context.Context, name string, getenv func(string) string, log *slog.Logger) (routes.HandlerFunc, error) {
+	return func(ctx context.Context, name string, getenv func(string) string, log *slog.Logger) (routes.HandlerFunc, error) {
+		rs := routes.Of(name)
+		s, err := Load(ctx, getenv, log, rs)
+		if err != nil {
+			return nil, err
+		}
+		if servesCredentials(rs) {
+			f := s.cfg.Federation
+			if !f.HasIdentityPool() {
+				return nil, fmt.Errorf("invalid configuration: %s or %s: is not set (POST /credentials needs the identity pool)",
+					config.EnvIdentityPoolParameter, config.EnvIdentityPoolID)
+			}
+			c, err := load(ctx, f)
+			if err != nil {
+				return nil, fmt.Errorf("identity pool client: %w", err)
+			}
+			s.identity = c
+		}
+		return handler(name, s)
 	}
-	f := cfg.Federation
-	if !f.HasIdentityPool() {
-		return nil, fmt.Errorf("invalid configuration: %s or %s: is not set (POST /credentials needs the identity pool)",
-			config.EnvIdentityPoolParameter, config.EnvIdentityPoolID)
-	}
-	c, err := identitypool.NewFromEnv(ctx, f.LoginsKey, f.IdentityPoolID, f.IdentityPoolParameter)
-	if err != nil {
-		return nil, fmt.Errorf("identity pool client: %w", err)
-	}
-	return c, nil
+}
+
+func servesCredentials(rs []routes.Route) bool {
+	return slices.ContainsFunc(rs, func(r routes.Route) bool { return r.Key() == routes.Credentials.Key() })
 }
 
 // credentialsJSON is the JSON answer of POST /credentials.

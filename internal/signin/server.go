@@ -88,11 +88,7 @@ func Load(ctx context.Context, getenv func(string) string, log *slog.Logger, rs 
 		return nil, fmt.Errorf("secret client: %w", err)
 	}
 	client := cognito.New(cognito.Options{Domain: cfg.CognitoDomain, Issuer: cfg.Issuer, Scopes: cfg.Scopes})
-	identity, err := loadIdentity(ctx, cfg, rs)
-	if err != nil {
-		return nil, err
-	}
-	return New(Options{Config: cfg, Secrets: secrets, Cognito: client, Logger: log, Identity: identity}), nil
+	return New(Options{Config: cfg, Secrets: secrets, Cognito: client, Logger: log}), nil
 }
 
 // HandlerFor returns the handler of a sign-in route (routes.Binder).
@@ -305,10 +301,18 @@ func budget(ctx context.Context, now func() time.Time) (context.Context, context
 // dispatched by routes.Handler. Its error names every configuration
 // problem.
 func Function(ctx context.Context, name string, getenv func(string) string, log *slog.Logger) (routes.HandlerFunc, error) {
+	if servesCredentials(routes.Of(name)) {
+		return nil, fmt.Errorf("signin: function %q serves %s: build it with FunctionWithIdentity", name, routes.Credentials.Key())
+	}
 	s, err := Load(ctx, getenv, log, routes.Of(name))
 	if err != nil {
 		return nil, err
 	}
+	return handler(name, s)
+}
+
+// handler dispatches the function's routes to s.
+func handler(name string, s *Server) (routes.HandlerFunc, error) {
 	// The credentials function answers its own preflight (it exists only
 	// with the identity pool); the other sign-in functions have none.
 	return routes.Handler(name, routes.Binders{s, routes.Preflights{Allowed: s.cfg.Origins}})
