@@ -227,6 +227,13 @@ func TestTemplate(t *testing.T) {
 					// A policy template's Resource is {"Fn::Sub": ["${secretArn}", {"secretArn": ...}]}:
 					// check the ARN it resolves to, not just a string somewhere inside.
 					arn, ok := subString(s.Resource)
+					if f == "CredentialsFunction" && slices.Equal(actions, []string{"ssm:GetParameter"}) {
+						// The identity pool id, by its parameter's name only.
+						if s.Effect != "Allow" || !ok || arn != "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/${AWS::StackName}/identity-pool-id" {
+							t.Errorf("CredentialsFunctionRole may read only the identity pool id's parameter: %s %s", s.Effect, res)
+						}
+						continue
+					}
 					if s.Effect != "Allow" || !slices.Equal(actions, []string{"secretsmanager:GetSecretValue"}) ||
 						!ok || !strings.Contains(arn, `secret:${AWS::StackName}/cognito-app-client-??????`) {
 						t.Errorf("%sRole statement %v %v on %s: want only GetSecretValue on the stack's secret", f, s.Effect, actions, res)
@@ -240,7 +247,9 @@ func TestTemplate(t *testing.T) {
 	})
 
 	t.Run("routes and authorizer", func(t *testing.T) {
-		body := tpl.Resources["Api"].Properties["Body"].(map[string]any)
+		// The optional routes' paths are in Fn::If: check them as a stack
+		// with every feature on has them.
+		body := whenOn(tpl.Resources["Api"].Properties["Body"]).(map[string]any)
 		paths := body["paths"].(map[string]any)
 		table := map[string]bool{}
 		for _, r := range routes.All {
@@ -456,7 +465,7 @@ func TestTemplate(t *testing.T) {
 		// Every request to these can cost a call to Cognito (a junk code,
 		// a junk refresh token, a session refresh), and the pool's
 		// UserAuthentication quota is 120 requests a second by default.
-		signIn := []routes.Route{routes.Callback, routes.Home, routes.Token, routes.Refresh, routes.Logout}
+		signIn := []routes.Route{routes.Callback, routes.Home, routes.Token, routes.Refresh, routes.Logout, routes.Credentials}
 		var stage map[string]any
 		for _, r := range tpl.Resources {
 			if r.Type == "AWS::ApiGateway::Stage" && r.Properties["StageName"] == "Prod" {
@@ -466,7 +475,7 @@ func TestTemplate(t *testing.T) {
 		if stage == nil {
 			t.Fatal("no Prod stage")
 		}
-		raw, _ := json.Marshal(stage["MethodSettings"])
+		raw, _ := json.Marshal(whenOn(stage["MethodSettings"]))
 		var settings []map[string]any
 		if err := json.Unmarshal(raw, &settings); err != nil || len(settings) == 0 {
 			t.Fatalf("Prod stage MethodSettings = %s, want throttling", raw)
@@ -915,7 +924,7 @@ func methodSettingPath(path string) string {
 }
 
 // evaluator resolves the intrinsic functions the template's conditional
-// parts and Rules use (Ref, Fn::If, Fn::Equals, Fn::Not, Fn::Contains,
+// parts and Rules use (Ref, Fn::If, Fn::Equals, Fn::Not, Fn::And, Fn::Or, Fn::Contains,
 // Fn::Sub, Fn::Select, Fn::Split, Condition) for a set of parameter values; other parameters
 // take their defaults. What it cannot resolve (resources, pseudo
 // parameters) stays as it is: ${Name} in a string, the intrinsic
@@ -995,6 +1004,20 @@ func (e evaluator) intrinsic(fn string, arg any) (any, bool, bool) {
 		}
 		r, ok := e.eval(args[2])
 		return r, ok, true
+	case "Fn::And", "Fn::Or":
+		all, any := true, false
+		for _, a := range args {
+			b, _ := e.eval(a)
+			v, ok := b.(bool)
+			if !ok {
+				return nil, false, false
+			}
+			all, any = all && v, any || v
+		}
+		if fn == "Fn::And" {
+			return all, true, true
+		}
+		return any, true, true
 	case "Fn::Not":
 		b, _ := e.eval(args[0])
 		if _, ok := b.(bool); !ok {
@@ -1077,6 +1100,38 @@ func TestIssuerFromThePool(t *testing.T) {
 var contractVariables = map[string]bool{
 	"COGNITO_DOMAIN": true, "COGNITO_ISSUER": true, "CLIENT_SECRET_NAME": true,
 	"OAUTH_SCOPES": true, "REDIRECT_URI": true, "ALLOWED_ORIGINS": true,
+	"IDENTITY_PROVIDERS": true, "IDENTITY_POOL_PARAMETER": true, "CREDENTIALS_BUCKET": true,
+}
+
+// whenOn resolves every Fn::If to its first branch and drops what becomes
+// AWS::NoValue: the template as a stack with every optional feature on
+// (the conditions this template puts in Fn::If all turn features on).
+func whenOn(v any) any {
+	switch v := v.(type) {
+	case []any:
+		out := []any{}
+		for _, x := range v {
+			if r := whenOn(x); r != nil {
+				out = append(out, r)
+			}
+		}
+		return out
+	case map[string]any:
+		if a, ok := v["Fn::If"].([]any); ok && len(v) == 1 && len(a) == 3 {
+			return whenOn(a[1])
+		}
+		if v["Ref"] == "AWS::NoValue" && len(v) == 1 {
+			return nil
+		}
+		out := map[string]any{}
+		for k, x := range v {
+			if r := whenOn(x); r != nil {
+				out[k] = r
+			}
+		}
+		return out
+	}
+	return v
 }
 
 // leaksSecret reports whether a JSON rendering of template values reads the

@@ -8,7 +8,9 @@ package functions_test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"strings"
@@ -18,9 +20,12 @@ import (
 	"github.com/example/cognito-sam-go/functions/internal/lambdatest"
 	"github.com/example/cognito-sam-go/internal/apigw/apigwtest"
 	"github.com/example/cognito-sam-go/internal/cognito/cognitotest"
+	"github.com/example/cognito-sam-go/internal/config"
+	"github.com/example/cognito-sam-go/internal/local/localidentity"
 	"github.com/example/cognito-sam-go/internal/logincookie"
 	"github.com/example/cognito-sam-go/internal/routes"
 	"github.com/example/cognito-sam-go/internal/secret/mototest"
+	"github.com/example/cognito-sam-go/internal/session"
 )
 
 const (
@@ -64,11 +69,29 @@ func TestBuiltFunctionsThroughTheRuntimeAPI(t *testing.T) {
 		"AWS_ENDPOINT_URL_SECRETS_MANAGER": endpoint, "AWS_REGION": "us-east-1",
 		"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_EC2_METADATA_DISABLED": "true",
 	}
+	// The credentials function's identity pool: a local one, trusting the
+	// fake Cognito's ID tokens, reached by the binary's real SDK client
+	// through AWS_ENDPOINT_URL_COGNITO_IDENTITY.
+	loginsKey, _ := config.LoginsKey(cog.Issuer)
+	const identityPoolID = "us-east-1:11111111-2222-4333-8444-555555555555"
+	li, err := localidentity.New(localidentity.Options{PoolID: identityPoolID,
+		Providers: []localidentity.Provider{{Name: loginsKey, Issuer: cog.Issuer, ClientID: "client-id"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	identity := httptest.NewServer(li)
+	defer identity.Close()
+	credentialsEnv := maps.Clone(env)
+	credentialsEnv["IDENTITY_POOL_ID"] = identityPoolID
+	credentialsEnv["AWS_ENDPOINT_URL_COGNITO_IDENTITY"] = identity.URL
 	fn := map[string]*lambdatest.Runtime{}
 	for _, name := range routes.Functions() {
 		e := env
-		if name == "hello" {
+		switch name {
+		case "hello":
 			e = nil // hello needs no configuration
+		case "credentials":
+			e = credentialsEnv
 		}
 		fn[name] = lambdatest.Start(t, bins[name], e)
 	}
@@ -101,6 +124,21 @@ func TestBuiltFunctionsThroughTheRuntimeAPI(t *testing.T) {
 		t.Errorf("token requests: %+v", r)
 	}
 	refreshToken, _ := tok["refresh_token"].(string)
+
+	// /credentials, with the session the callback set
+	var sessionCookies []string
+	for _, c := range apigwtest.SetCookies(resp) {
+		if strings.HasPrefix(c.Name, session.Prefix) && c.MaxAge >= 0 {
+			sessionCookies = append(sessionCookies, c.Name+"="+c.Value)
+		}
+	}
+	resp = fn["credentials"].Invoke(apigwtest.Post("/credentials", "", http.Header{"Cookie": {strings.Join(sessionCookies, "; ")}}), timeout)
+	var awsCreds map[string]any
+	if err := json.Unmarshal([]byte(resp.Body), &awsCreds); resp.StatusCode != http.StatusOK || err != nil ||
+		!strings.HasPrefix(fmt.Sprint(awsCreds["session_token"]), localidentity.FakeSessionTokenPrefix) ||
+		!strings.HasPrefix(fmt.Sprint(awsCreds["identity_id"]), "us-east-1:") {
+		t.Errorf("/credentials: %d %s", resp.StatusCode, resp.Body)
+	}
 
 	// /hello, with and without the authorizer's claims
 	hello := apigwtest.Request("/hello", nil, nil)
@@ -135,6 +173,11 @@ func TestBuiltFunctionsThroughTheRuntimeAPI(t *testing.T) {
 
 	// The functions' logs: JSON lines with the request id, nothing secret.
 	secrets := []string{clientSecret, cookieKey, cookie, state, nonce, "code-from-cognito", refreshToken}
+	for _, k := range []string{"secret_access_key", "session_token"} {
+		if s, _ := awsCreds[k].(string); s != "" {
+			secrets = append(secrets, s)
+		}
+	}
 	if s, _ := tok["access_token"].(string); s != "" {
 		secrets = append(secrets, s)
 	}

@@ -35,9 +35,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	secretFrom := fs.String("secret", "memory", `where the client secret lives: "memory", or "aws" to read CLIENT_SECRET_NAME from Secrets Manager (honours AWS_ENDPOINT_URL_SECRETS_MANAGER)`)
 	appAddr := fs.String("app-addr", "", "also serve the sample app from this second origin (e.g. localhost:5173, as a Vite dev server would) and allow it (CORS)")
 	tokenLifetime := fs.Duration("token-lifetime", devserver.DefaultTokenLifetime, "access and ID token lifetime of the local Cognito (2m to 24h): shorten it to watch expiry and refresh")
+	google := fs.Bool("google", true, `local Cognito: offer "Continue with Google", backed by a local stand-in for Google (not Google)`)
+	identityPool := fs.Bool("identity-pool", true, "local Cognito: run a local identity pool and serve POST /credentials (fake AWS credentials)")
+	identityAddr := fs.String("identity-addr", devserver.DefaultIdentityAddr, "local identity pool listen address")
 	verbose := fs.Bool("v", false, "log every request (JSON) to stderr")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: go run ./cmd/local [flags]\n\nRuns the API (/, /login, /callback, /token, /refresh, /logout, /hello, /app) with a local Cognito.\n"+
+		fmt.Fprintf(stderr, "Usage: go run ./cmd/local [flags]\n\nRuns the API (/, /login, /callback, /token, /refresh, /logout, /hello, /app, /credentials) with a local Cognito.\n"+
 			"Set COGNITO_DOMAIN, COGNITO_ISSUER and CLIENT_SECRET_NAME (and -secret aws) to use a deployed user pool instead.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
@@ -62,6 +65,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	srv, err := devserver.Start(ctx, devserver.Options{
 		Addr: *addr, CognitoAddr: *cognitoAddr, User: *user, Password: *password,
 		SecretFromAWS: *secretFrom == "aws", Getenv: os.Getenv, AppAddr: *appAddr, TokenLifetime: *tokenLifetime,
+		Google: *google, IdentityPool: *identityPool, IdentityAddr: *identityAddr,
 		Logger: slog.New(slog.NewJSONHandler(logOut, nil)),
 	})
 	if err != nil {

@@ -177,10 +177,17 @@ func (c *Client) config(clientID, clientSecret, redirectURI string) *oauth2.Conf
 // AuthCodeURL returns the /oauth2/authorize URL for one sign-in attempt:
 // response_type=code, the client id, redirect URI, scopes, state, nonce and
 // the S256 challenge of verifier.
-func (c *Client) AuthCodeURL(clientID, redirectURI, state, nonce, verifier string) string {
-	return c.config(clientID, "", redirectURI).AuthCodeURL(state,
+func (c *Client) AuthCodeURL(clientID, redirectURI, state, nonce, verifier string, extra ...oauth2.AuthCodeOption) string {
+	return c.config(clientID, "", redirectURI).AuthCodeURL(state, append([]oauth2.AuthCodeOption{
 		oauth2.S256ChallengeOption(verifier),
-		oauth2.SetAuthURLParam("nonce", nonce))
+		oauth2.SetAuthURLParam("nonce", nonce)}, extra...)...)
+}
+
+// IdentityProvider is an AuthCodeURL option that sends the browser
+// straight to the user pool's identity provider name (identity_provider),
+// skipping Cognito's own sign-in page.
+func IdentityProvider(name string) oauth2.AuthCodeOption {
+	return oauth2.SetAuthURLParam("identity_provider", name)
 }
 
 // LogoutURL returns the /logout URL that ends the user's Cognito session

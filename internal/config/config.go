@@ -54,6 +54,9 @@ type Config struct {
 	// Origins are the front ends (ALLOWED_ORIGINS) that may be a return_to
 	// target and call the API from the browser with credentials (CORS).
 	Origins Origins
+	// Federation is the optional federated sign-in and identity pool
+	// configuration (federation.go); its zero value turns both off.
+	Federation Federation
 }
 
 // Requirement names an optional variable a function cannot run without.
@@ -128,6 +131,12 @@ func Load(getenv func(string) string, reqs ...Requirement) (*Config, error) {
 		problems = append(problems, err)
 	}
 	c.Origins = origins
+
+	fed, err := LoadFederation(getenv, c.Issuer)
+	if err != nil {
+		problems = append(problems, err)
+	}
+	c.Federation = fed
 
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("invalid configuration: %w", errors.Join(problems...))

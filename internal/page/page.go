@@ -64,6 +64,9 @@ type SignedIn struct {
 	RefreshURL  string // relative form action of POST /refresh (the session's)
 	LogoutURL   string // relative form action of POST /logout
 	Refreshed   bool   // the page follows a refresh, not a sign-in
+	// CredentialsURL, when set, is the relative form action of POST
+	// /credentials: the page then offers AWS credentials (identity pool).
+	CredentialsURL string
 }
 
 // Format prints the page data redacted for every fmt verb: it holds the
@@ -133,9 +136,11 @@ func Error(loginURL string) apigw.ErrorPage {
 	}
 }
 
-func render(name string, data any) (string, error) {
+func render(name string, data any) (string, error) { return renderWith(tmpl, name, data) }
+
+func renderWith(t *template.Template, name string, data any) (string, error) {
 	var b bytes.Buffer
-	if err := tmpl.ExecuteTemplate(&b, name, data); err != nil {
+	if err := t.ExecuteTemplate(&b, name, data); err != nil {
 		return "", err
 	}
 	return b.String(), nil

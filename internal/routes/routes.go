@@ -64,13 +64,26 @@ var (
 	TokenPreflight   = Route{Method: http.MethodOptions, Path: "/token", Function: "hello"}
 	RefreshPreflight = Route{Method: http.MethodOptions, Path: "/refresh", Function: "hello"}
 	LogoutPreflight  = Route{Method: http.MethodOptions, Path: "/logout", Function: "hello"}
+	// Credentials exchanges the session's ID token for temporary AWS
+	// credentials at a Cognito identity pool. Its function exists only in a
+	// stack with the identity pool (template.yaml, EnableIdentityPool), so
+	// the route and its preflight share it: a stack without it has the same
+	// API as before.
+	Credentials          = Route{Method: http.MethodPost, Path: "/credentials", Function: "credentials"}
+	CredentialsPreflight = Route{Method: http.MethodOptions, Path: "/credentials", Function: "credentials"}
 )
 
 // All is the route table, in the order the README lists the routes.
 var All = []Route{
 	Login, Callback, Home, Token, Refresh, Logout, SignedOut, Hello, App, AppAsset,
 	HelloPreflight, TokenPreflight, RefreshPreflight, LogoutPreflight,
+	Credentials, CredentialsPreflight,
 }
+
+// Optional reports whether the function exists only in stacks that turn
+// an optional feature on (template.yaml gives its resource a Condition):
+// "credentials", with the identity pool.
+func Optional(function string) bool { return function == Credentials.Function }
 
 // Functions returns the names of the functions in the table, each once, in
 // table order.

@@ -20,7 +20,7 @@ func TestTable(t *testing.T) {
 			t.Errorf("malformed route %+v", r)
 		}
 	}
-	if got := strings.Join(Functions(), " "); got != "login callback refresh logout hello" {
+	if got := strings.Join(Functions(), " "); got != "login callback refresh logout hello credentials" {
 		t.Errorf("Functions() = %s", got)
 	}
 	if LogicalID("login") != "LoginFunction" || LogicalID("") != "" {

@@ -56,6 +56,7 @@ func (s *Server) home(ctx context.Context, log *slog.Logger, req events.APIGatew
 			Email: sess.Email, Username: sess.Username, Subject: sess.Subject, Expiry: sess.Expiry,
 			AccessToken: sess.AccessToken, HelloURL: apigw.SiblingURL(callbackURL, helloLink),
 			RefreshURL: refreshLink, LogoutURL: logoutLink, Refreshed: refreshed == "1",
+			CredentialsURL: s.credentialsLink(),
 		})
 		if err != nil {
 			return events.APIGatewayProxyResponse{}, fmt.Errorf("render home page: %w", err)

@@ -22,7 +22,9 @@ import (
 // other tabs keep their cookies: the logincookie.MaxAttempts most recent
 // stay completable, older ones are evicted. A return_to that is not this
 // API's path or an allowed origin is 400, and the browser is not sent to
-// Cognito. 503 when the secret cannot be read.
+// Cognito. provider=<name> (one of IDENTITY_PROVIDERS, exactly) sends
+// identity_provider=<name>, so Cognito goes straight to that provider; any
+// other name is 400. 503 when the secret cannot be read.
 func (s *Server) Login(ctx context.Context, req events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error) {
 	return s.serve(ctx, req, s.login)
 }
@@ -41,6 +43,10 @@ func (s *Server) login(ctx context.Context, log *slog.Logger, req events.APIGate
 	if err != nil {
 		return events.APIGatewayProxyResponse{}, apigw.Errorf(apigw.KindBadRequest, "invalid_request",
 			"The return_to parameter must be a path of this site or an allowed front end's URL.", "%w", err)
+	}
+	provider, err := s.identityProvider(req)
+	if err != nil {
+		return events.APIGatewayProxyResponse{}, err
 	}
 	creds, err := s.credentials(ctx)
 	if err != nil {
@@ -67,7 +73,7 @@ func (s *Server) login(ctx context.Context, log *slog.Logger, req events.APIGate
 		return events.APIGatewayProxyResponse{}, fmt.Errorf("seal login cookie: %w", err)
 	}
 	name := logincookie.NameFor(st.State)
-	resp := apigw.Redirect(s.cognito.AuthCodeURL(creds.ClientID, redirectURI, st.State, st.Nonce, st.Verifier))
+	resp := apigw.Redirect(s.cognito.AuthCodeURL(creds.ClientID, redirectURI, st.State, st.Nonce, st.Verifier, provider...))
 	for _, name := range evictedAttempts(req, sealer, now, len(name)+len(value)) {
 		apigw.AddHeader(&resp, "Set-Cookie", logincookie.ClearCookie(name))
 	}

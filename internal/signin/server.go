@@ -40,6 +40,9 @@ type Options struct {
 	Logger  *slog.Logger
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// Identity issues AWS credentials for POST /credentials; nil when this
+	// deployment has no identity pool (the route then answers 404).
+	Identity CredentialsSource
 }
 
 // Server serves the sign-in routes. Build it once per execution
@@ -51,6 +54,8 @@ type Server struct {
 	log     *slog.Logger
 	now     func() time.Time
 	keys    *keyCache
+	// identity is Options.Identity (credentials.go).
+	identity CredentialsSource
 }
 
 // New returns a Server.
@@ -58,7 +63,8 @@ func New(o Options) *Server {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Server{cfg: o.Config, secrets: o.Secrets, cognito: o.Cognito, log: o.Logger, now: o.Now, keys: &keyCache{}}
+	return &Server{cfg: o.Config, secrets: o.Secrets, cognito: o.Cognito, log: o.Logger, now: o.Now, keys: &keyCache{},
+		identity: o.Identity}
 }
 
 // Load builds the Server of a Lambda function that serves rs: it reads the
@@ -102,6 +108,8 @@ func (s *Server) HandlerFor(r routes.Route) (routes.HandlerFunc, bool) {
 		return s.Logout, true
 	case routes.SignedOut.Key():
 		return s.SignedOut, true
+	case routes.Credentials.Key():
+		return s.Credentials, true
 	}
 	return nil, false
 }
@@ -293,9 +301,19 @@ func budget(ctx context.Context, now func() time.Time) (context.Context, context
 // dispatched by routes.Handler. Its error names every configuration
 // problem.
 func Function(ctx context.Context, name string, getenv func(string) string, log *slog.Logger) (routes.HandlerFunc, error) {
+	if servesCredentials(routes.Of(name)) {
+		return nil, fmt.Errorf("signin: function %q serves %s: build it with FunctionWithIdentity", name, routes.Credentials.Key())
+	}
 	s, err := Load(ctx, getenv, log, routes.Of(name))
 	if err != nil {
 		return nil, err
 	}
-	return routes.Handler(name, s)
+	return handler(name, s)
+}
+
+// handler dispatches the function's routes to s.
+func handler(name string, s *Server) (routes.HandlerFunc, error) {
+	// The credentials function answers its own preflight (it exists only
+	// with the identity pool); the other sign-in functions have none.
+	return routes.Handler(name, routes.Binders{s, routes.Preflights{Allowed: s.cfg.Origins}})
 }

@@ -41,8 +41,10 @@ import (
 const (
 	DefaultAddr        = "localhost:3000"
 	DefaultCognitoAddr = "127.0.0.1:9229"
-	DefaultUser        = "demo@example.com"
-	DefaultPassword    = "Demo-Passw0rd!"
+	// DefaultIdentityAddr is the local identity pool's address.
+	DefaultIdentityAddr = "127.0.0.1:9230"
+	DefaultUser         = "demo@example.com"
+	DefaultPassword     = "Demo-Passw0rd!"
 	// DefaultSecretName is the secret read with SecretFromAWS when
 	// CLIENT_SECRET_NAME is not set.
 	DefaultSecretName = "local/cognito-app-client"
@@ -84,7 +86,25 @@ type Options struct {
 	// rotation; nil means localcognito's default, as template.yaml
 	// configures the deployed client (enabled, 30 s grace).
 	RefreshTokenRotation *localcognito.RefreshTokenRotation
+	// Google offers "Continue with Google" on the local Cognito, backed by
+	// its local stand-in for Google (IDENTITY_PROVIDERS=Google). Local
+	// Cognito only.
+	Google bool
+	// IdentityPool starts a local identity pool on IdentityAddr
+	// (DefaultIdentityAddr when empty) and serves POST /credentials with
+	// it; its credentials are fake. Local Cognito only: with a deployed
+	// pool, set IDENTITY_POOL_ID instead.
+	IdentityPool bool
+	IdentityAddr string
 }
+
+// LocalIdentityPoolID is the local identity pool's id, and
+// LocalCredentialsBucket the bucket name its page shows (no bucket exists
+// locally).
+const (
+	LocalIdentityPoolID    = "us-east-1:00000000-1111-4222-8333-444444444444"
+	LocalCredentialsBucket = "local-credentials-bucket"
+)
 
 // DefaultTokenLifetime is the access and ID token lifetime of the local
 // Cognito, the same as template.yaml gives the deployed app client.
@@ -104,7 +124,11 @@ type Server struct {
 	User, Password string
 	// AppURL is the second origin's sample app, when Options.AppAddr is set.
 	AppURL string
+	// IdentityURL is the local identity pool's endpoint, when
+	// Options.IdentityPool is set.
+	IdentityURL string
 
+	google  bool // the Google stand-in is on
 	servers []*http.Server
 	wg      sync.WaitGroup
 	errs    chan error
@@ -177,6 +201,9 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		}
 		s.Cognito, s.User, s.Password = cog, opts.User, opts.Password
 		s.serve(cogLn, cog)
+		if env, err = s.startFederation(opts, cog, creds.ClientID, env); err != nil {
+			return fail(err)
+		}
 		secretName := opts.Getenv(config.EnvSecretName)
 		if secretName == "" {
 			secretName = DefaultSecretName
@@ -194,8 +221,12 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	s.CognitoDomain, s.Issuer, s.ClientID = cfg.CognitoDomain, cfg.Issuer, creds.ClientID
 
 	client := cognito.New(cognito.Options{Domain: cfg.CognitoDomain, Issuer: cfg.Issuer, Scopes: cfg.Scopes})
+	identity, err := s.identityClient(ctx, cfg)
+	if err != nil {
+		return fail(err)
+	}
 	gwRoutes, err := gatewayRoutes(cfg.Issuer,
-		signin.New(signin.Options{Config: cfg, Secrets: src, Cognito: client, Logger: log}),
+		signin.New(signin.Options{Config: cfg, Secrets: src, Cognito: client, Logger: log, Identity: identity}),
 		hello.New(log, cfg.Origins),
 		webapp.New(webapp.Options{CognitoDomain: cfg.CognitoDomain}),
 		routes.Preflights{Allowed: cfg.Origins})
@@ -320,6 +351,7 @@ func (s *Server) Banner(w io.Writer) {
 	}
 	fmt.Fprintf(w, "You land on the home page (%s/): it shows a curl command for the protected route:\n  curl -H 'Authorization: <access token>' %s/hello\n", s.APIURL, s.APIURL)
 	fmt.Fprintf(w, "The sample single-page app: %s/app\n", s.APIURL)
+	s.federationBanner(w)
 	if s.AppURL != "" {
 		fmt.Fprintf(w, "The same app from a second origin (CORS): %s/app\n", s.AppURL)
 	}
@@ -332,6 +364,9 @@ func withDefaults(o Options) Options {
 	}
 	if o.CognitoAddr == "" {
 		o.CognitoAddr = DefaultCognitoAddr
+	}
+	if o.IdentityAddr == "" {
+		o.IdentityAddr = DefaultIdentityAddr
 	}
 	if o.User == "" {
 		o.User = DefaultUser
@@ -356,6 +391,9 @@ func validate(o Options, remote bool) error {
 	addrs := map[string]string{"-addr": o.Addr, "-cognito-addr": o.CognitoAddr}
 	if o.AppAddr != "" {
 		addrs["-app-addr"] = o.AppAddr
+	}
+	if o.IdentityPool && !remote {
+		addrs["-identity-addr"] = o.IdentityAddr
 	}
 	if o.TokenLifetime < 0 || (o.TokenLifetime > 0 && (o.TokenLifetime < 2*time.Minute || o.TokenLifetime > 24*time.Hour)) {
 		problems = append(problems, fmt.Errorf("-token-lifetime %s: want 2m to 24h (the session refreshes a token with a minute or less to live; Cognito allows 5m to 1d)", o.TokenLifetime))

@@ -88,7 +88,7 @@ func (s *Server) parseAuthorize(q url.Values) (authRequest, *authorizeError) {
 		return redirErr("unsupported_response_type", "The response_type must be code.")
 	}
 
-	if idp := q.Get("identity_provider"); idp != "" && idp != "COGNITO" {
+	if idp := q.Get("identity_provider"); idp != "" && idp != "COGNITO" && !s.federates(idp) {
 		return redirErr("invalid_request", "This user pool has no identity provider "+idp+".")
 	}
 
@@ -260,6 +260,9 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	req, aerr := s.parseAuthorize(r.URL.Query())
 	if aerr != nil {
 		s.authorizeFailed(w, r, req, aerr)
+		return
+	}
+	if s.toProvider(w, r, req) {
 		return
 	}
 	if sess, ok := s.sessionFrom(r); ok {

@@ -60,8 +60,6 @@
 // are not checked.
 //
 // What it deliberately does not do, or does differently:
-//   - No implicit grant (response_type=token), client credentials, federation,
-//     MFA, groups, custom attributes or Lambda triggers.
 //   - Revoking one refresh token of a rotated sign-in ends the whole
 //     sign-in: every refresh token issued for it, and its access tokens.
 //     Cognito documents revocation of "the refresh token and the access
@@ -69,6 +67,12 @@
 //     them all is the conservative reading (a sign-out ends the sign-in in
 //     every tab). A token rotated out longer than the grace period ago is
 //     unknown, and revoking it changes nothing.
+//   - No implicit grant (response_type=token), client credentials, MFA,
+//     custom attributes or Lambda triggers. The only
+//     federation is [Server.EnableGoogle]'s: a local stand-in for Google's
+//     sign-in page (it says plainly that it is not Google), whose users get
+//     what Cognito gives federated users (a google_<id> username, the group
+//     <pool id>_Google, the identities claim); there are no other groups.
 //   - Sign-up signs the user in at once: no confirmation code is sent and the
 //     email address counts as verified.
 //   - The sign-in page has a Cancel link that returns error=access_denied to

@@ -49,6 +49,7 @@ type pageData struct {
 	SignupURL string
 	SigninURL string
 	CancelURL template.URL
+	GoogleURL string // "Continue with Google" (google.go), or ""
 }
 
 // contentSecurityPolicy allows the page nothing but its own stylesheet and
@@ -130,6 +131,7 @@ func (s *Server) renderSignIn(w http.ResponseWriter, status int, req authRequest
 		Email:     email,
 		Error:     msg,
 		SignupURL: "/signup?" + req.params.Encode(),
+		GoogleURL: s.googleURL(req),
 		CancelURL: template.URL(errorRedirect(req, "access_denied", "The user cancelled the sign-in.")),
 	}, req.redirectURI, s.frontEnds(req.clientID)...)
 }

@@ -159,6 +159,7 @@ type Server struct {
 	refresh   map[string]*refreshGrant // by digest of the refresh token
 	origins   map[string]*refreshGrant // by origin_jti
 	lastSweep time.Time
+	fed       federation // federated sign-in (google.go)
 }
 
 type client struct {

@@ -308,7 +308,7 @@ func (s *Server) mint(g grantClaims, now time.Time) (tokenResponse, *oauthError)
 	if err1 != nil || err2 != nil {
 		return tokenResponse{}, serverError
 	}
-	access, err := s.signer.Sign(map[string]any{
+	access, err := s.signer.Sign(s.withFederated(g.sub, "access", map[string]any{
 		"sub":        g.sub,
 		"iss":        s.issuer,
 		"version":    2,
@@ -322,7 +322,7 @@ func (s *Server) mint(g grantClaims, now time.Time) (tokenResponse, *oauthError)
 		"iat":        now.Unix(),
 		"jti":        accessJTI,
 		"username":   g.sub,
-	})
+	}))
 	if err != nil {
 		s.log.Error("sign access token", "err", err)
 		return tokenResponse{}, serverError
@@ -351,7 +351,7 @@ func (s *Server) mint(g grantClaims, now time.Time) (tokenResponse, *oauthError)
 	if g.nonce != "" {
 		idClaims["nonce"] = g.nonce
 	}
-	if resp.IDToken, err = s.signer.Sign(idClaims); err != nil {
+	if resp.IDToken, err = s.signer.Sign(s.withFederated(g.sub, "id", idClaims)); err != nil {
 		s.log.Error("sign ID token", "err", err)
 		return tokenResponse{}, serverError
 	}
