@@ -222,7 +222,10 @@ func TestGoogleProvider(t *testing.T) {
 	}
 	for name, p := range tpl.Parameters {
 		pm, _ := p.(map[string]any)
-		if pm["NoEcho"] != nil || (strings.Contains(strings.ToLower(name), "secret") && name != "GoogleClientSecretName") {
+		// Parameters about secrets that are not one: a secret's name, and
+		// the days between rotations.
+		notASecret := name == "GoogleClientSecretName" || (name == "SecretRotationDays" && pm["Type"] == "Number")
+		if pm["NoEcho"] != nil || (strings.Contains(strings.ToLower(name), "secret") && !notASecret) {
 			t.Errorf("parameter %s: secrets are read from Secrets Manager, never passed as parameters", name)
 		}
 	}
