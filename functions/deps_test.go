@@ -38,6 +38,17 @@ func notShipped(pkg string) string {
 // TestWhatShips lists every dependency of every main under functions/, as
 // the Makefile builds it (linux/arm64, lambda.norpc), and finds no emulator
 // and no test kit in it, and no AWS SDK in hello, which needs none.
+// onlyIn names packages that one function alone needs: the others must
+// not carry their SDK clients (each adds about a megabyte and start-up
+// work).
+var onlyIn = map[string]string{
+	module + "internal/identitypool":                               "credentials",
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentity":         "credentials",
+	"github.com/aws/aws-sdk-go-v2/service/ssm":                     "credentials",
+	module + "internal/rotate":                                     "rotate",
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider": "rotate",
+}
+
 func TestWhatShips(t *testing.T) {
 	mains, err := filepath.Glob("*/main.go")
 	if err != nil {
@@ -67,6 +78,9 @@ func TestWhatShips(t *testing.T) {
 				}
 				if fn == "hello" && strings.HasPrefix(d, "github.com/aws/aws-sdk-go-v2") {
 					t.Errorf("functions/hello links the AWS SDK (%s)", d)
+				}
+				if owner, ok := onlyIn[d]; ok && fn != owner {
+					t.Errorf("functions/%s links %s, which only functions/%s needs", fn, d, owner)
 				}
 			}
 		})

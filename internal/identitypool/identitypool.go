@@ -29,6 +29,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/smithy-go"
+	"github.com/example/cognito-sam-go/internal/awscreds"
 	"github.com/example/cognito-sam-go/internal/config"
 )
 
@@ -53,39 +54,18 @@ var _ ParameterReader = (*ssm.Client)(nil)
 // before it is read again (a replaced identity pool gets a new id).
 const ParameterTTL = 10 * time.Minute
 
-// Errors a caller tells apart. Each wraps the service's error, whose text
-// names the exception and never the token.
+// The errors a caller tells apart, and the credentials: declared in
+// package awscreds, which links no SDK client.
 var (
-	// ErrNotAuthorized: the identity pool refused the ID token (expired,
-	// another user pool or app client, the user signed out everywhere,
-	// which ServerSideTokenCheck catches).
-	ErrNotAuthorized = errors.New("identity pool refused the token")
-	// ErrPoolUnavailable: the identity pool id could not be read.
-	ErrPoolUnavailable = errors.New("identity pool id unavailable")
-	// ErrUpstream: anything else the identity pool answered (unknown pool,
-	// throttling, 5xx) or a network failure.
-	ErrUpstream = errors.New("identity pool failed")
+	ErrNotAuthorized   = awscreds.ErrNotAuthorized
+	ErrPoolUnavailable = awscreds.ErrPoolUnavailable
+	ErrUpstream        = awscreds.ErrUpstream
 )
 
 // Credentials are temporary AWS credentials of one identity.
-type Credentials struct {
-	IdentityID      string // <region>:<uuid>, the ${cognito-identity.amazonaws.com:sub} of IAM policies
-	AccessKeyID     string
-	SecretAccessKey string
-	SessionToken    string
-	Expiration      time.Time
-}
+type Credentials = awscreds.Credentials
 
-// Format prints the credentials without the secret key and session token,
-// for every fmt verb.
-func (c Credentials) Format(f fmt.State, _ rune) {
-	fmt.Fprintf(f, "identitypool.Credentials{IdentityID: %s, REDACTED}", c.IdentityID)
-}
-
-// LogValue redacts the credentials for log/slog.
-func (c Credentials) LogValue() slog.Value {
-	return slog.StringValue("identitypool.Credentials{IdentityID: " + c.IdentityID + ", REDACTED}")
-}
+var _ awscreds.Source = (*Client)(nil)
 
 // Options configure a Client.
 type Options struct {
@@ -148,8 +128,12 @@ func NewFromEnv(ctx context.Context, loginsKey, poolID, parameter string) (*Clie
 
 // Load is NewFromEnv for the validated configuration (the credentials
 // function's signin.IdentityLoader).
-func Load(ctx context.Context, f config.Federation) (*Client, error) {
-	return NewFromEnv(ctx, f.LoginsKey, f.IdentityPoolID, f.IdentityPoolParameter)
+func Load(ctx context.Context, f config.Federation) (awscreds.Source, error) {
+	c, err := NewFromEnv(ctx, f.LoginsKey, f.IdentityPoolID, f.IdentityPoolParameter)
+	if err != nil {
+		return nil, err // not a nil *Client in a non-nil interface
+	}
+	return c, nil
 }
 
 // Format prints the Client without its contents, for every verb.

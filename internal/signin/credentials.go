@@ -12,23 +12,21 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/example/cognito-sam-go/internal/apigw"
+	"github.com/example/cognito-sam-go/internal/awscreds"
 	"github.com/example/cognito-sam-go/internal/config"
-	"github.com/example/cognito-sam-go/internal/identitypool"
 	"github.com/example/cognito-sam-go/internal/page"
 	"github.com/example/cognito-sam-go/internal/routes"
 )
 
 // CredentialsSource turns a user pool ID token into temporary AWS
 // credentials; *identitypool.Client is the real one.
-type CredentialsSource interface {
-	Credentials(ctx context.Context, idToken string) (identitypool.Credentials, error)
-}
-
-var _ CredentialsSource = (*identitypool.Client)(nil)
+type CredentialsSource = awscreds.Source
 
 // IdentityLoader builds the identity pool client from the configuration;
-// identitypool.Load is the real one.
-type IdentityLoader = func(ctx context.Context, f config.Federation) (*identitypool.Client, error)
+// identitypool.Load is the real one. Package signin names neither
+// identitypool nor its SDK clients, so that only the credentials function
+// links them.
+type IdentityLoader = func(ctx context.Context, f config.Federation) (awscreds.Source, error)
 
 // FunctionWithIdentity is Function for a function that serves POST
 // /credentials, whose identity pool client load builds. It is a separate
@@ -158,10 +156,10 @@ func identityError(err error) error {
 	case errors.Is(err, context.DeadlineExceeded):
 		return &apigw.Error{Kind: apigw.KindTimeout, Code: "gateway_timeout",
 			Message: "The identity pool did not answer in time. Please try again.", Err: err}
-	case errors.Is(err, identitypool.ErrNotAuthorized):
+	case errors.Is(err, awscreds.ErrNotAuthorized):
 		return &apigw.Error{Kind: apigw.KindForbidden, Code: "not_authorized",
 			Message: "The identity pool did not accept your sign-in. Sign out and in again; if that does not help, this deployment's identity pool is misconfigured.", Err: err}
-	case errors.Is(err, identitypool.ErrPoolUnavailable):
+	case errors.Is(err, awscreds.ErrPoolUnavailable):
 		return &apigw.Error{Kind: apigw.KindUnavailable, Code: "temporarily_unavailable",
 			Message: "AWS credentials are temporarily unavailable. Please try again.", Err: err}
 	default:
