@@ -37,6 +37,8 @@ func main() {
 	flag.IntVar(&o.Cold, "n", 5, "cold starts per route")
 	flag.IntVar(&o.Warm, "warm", 3, "warm invocations after each cold one")
 	flag.BoolVar(&o.Size, "size", true, "also build for linux/arm64 and report sizes")
+	flag.StringVar(&o.Only, "only", "", "measure only the routes of this function (e.g. callback)")
+	flag.BoolVar(&o.Verbose, "v", false, "print each cold start's function output to stderr")
 	flag.StringVar(&o.Dir, "dir", "", "the repository (default: the module of the working directory)")
 	flag.Parse()
 	if o.Dir == "" {
@@ -61,6 +63,8 @@ type options struct {
 	Cold, Warm int
 	Size       bool
 	Dir        string
+	Only       string
+	Verbose    bool
 }
 
 // tb stands in for testing.TB outside a test (lambdatest.TB): Fatal
@@ -113,8 +117,11 @@ func run(o options, log io.Writer) (rep *report, err error) {
 	rep = &report{opts: o, sizes: b.sizes, init: map[string][]time.Duration{}}
 	bn := &bench{s: s}
 	for _, r := range routeList {
+		if o.Only != "" && r.fn != o.Only {
+			continue
+		}
 		fmt.Fprintf(log, "%s (%s): %d cold starts\n", r.name, r.fn, o.Cold)
-		rep.rows = append(rep.rows, measure(t, o, bn, b.host[r.fn], r, rep))
+		rep.rows = append(rep.rows, measure(t, o, bn, b.host[r.fn], r, rep, log))
 	}
 	return rep, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -86,7 +87,7 @@ type row struct {
 	warmCount  int
 }
 
-func measure(t *tb, o options, b *bench, bin string, r route, rep *report) row {
+func measure(t *tb, o options, b *bench, bin string, r route, rep *report, log io.Writer) row {
 	out := row{route: r}
 	env := b.s.env()
 	if r.plain {
@@ -113,6 +114,9 @@ func measure(t *tb, o options, b *bench, bin string, r route, rep *report) row {
 				c := b.s.counts().minus(mid)
 				out.warmConns = counts{out.warmConns.sm + c.sm, out.warmConns.domain + c.domain, out.warmConns.issuer + c.issuer}
 				out.warmCount++
+			}
+			if o.Verbose {
+				fmt.Fprintf(log, "--- %s cold start: %.2f R, connections %+v\n%s", r.name, float64(d)/float64(o.RTT), out.coldConns[len(out.coldConns)-1], fn.Output())
 			}
 		}()
 	}
