@@ -36,6 +36,7 @@ func main() {
 	flag.DurationVar(&o.RTT, "r", 40*time.Millisecond, "round-trip time R each link adds")
 	flag.IntVar(&o.Cold, "n", 5, "cold starts per route")
 	flag.IntVar(&o.Warm, "warm", 3, "warm invocations after each cold one")
+	flag.IntVar(&o.Inits, "inits", 21, "process starts per function for the init time")
 	flag.BoolVar(&o.Size, "size", true, "also build for linux/arm64 and report sizes")
 	flag.StringVar(&o.Only, "only", "", "measure only the routes of this function (e.g. callback)")
 	flag.BoolVar(&o.Verbose, "v", false, "print each cold start's function output to stderr")
@@ -61,6 +62,7 @@ func main() {
 type options struct {
 	RTT        time.Duration
 	Cold, Warm int
+	Inits      int
 	Size       bool
 	Dir        string
 	Only       string
@@ -122,6 +124,16 @@ func run(o options, log io.Writer) (rep *report, err error) {
 		}
 		fmt.Fprintf(log, "%s (%s): %d cold starts\n", r.name, r.fn, o.Cold)
 		rep.rows = append(rep.rows, measure(t, o, bn, b.host[r.fn], r, rep, log))
+	}
+	if o.Inits > 0 {
+		fmt.Fprintf(log, "init: %d process starts per function\n", o.Inits)
+		rep.init = map[string][]time.Duration{}
+		for _, fn := range sortedKeys(functionPkgs) {
+			if o.Only != "" && fn != o.Only && fn != floorOf(o.Only) {
+				continue
+			}
+			rep.init[fn] = inits(t, s, b.host[fn], fn, o.Inits)
+		}
 	}
 	return rep, nil
 }

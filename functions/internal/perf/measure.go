@@ -173,3 +173,30 @@ func typical(cs []counts) string {
 	}
 	return s
 }
+
+// inits starts bin n times and returns how long each took from process
+// start to its first /invocation/next (it is killed then). The sign-in
+// functions' warm-ups run meanwhile, as they do on Lambda.
+func inits(t *tb, s *services, bin, fn string, n int) []time.Duration {
+	env := s.env()
+	if fn == "hello" || fn == "floor-hello" {
+		env = map[string]string{"SSL_CERT_FILE": s.ca.file}
+	}
+	var out []time.Duration
+	for range n {
+		scope := &tb{}
+		func() {
+			defer scope.done()
+			r := lambdatest.Start(scope, bin, env)
+			deadline := time.Now().Add(timeout)
+			for r.Init() == 0 {
+				if time.Now().After(deadline) {
+					t.Fatalf("%s never asked for an invocation:\n%s", fn, r.Output())
+				}
+				time.Sleep(100 * time.Microsecond)
+			}
+			out = append(out, r.Init())
+		}()
+	}
+	return out
+}
