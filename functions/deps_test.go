@@ -107,3 +107,49 @@ func TestNotShipped(t *testing.T) {
 		}
 	}
 }
+
+// notLinked are symbols a function's binary must not hold, by function
+// ("" for every function), and why: what they cost is in the README's
+// "Performance" section.
+var notLinked = []struct{ function, symbol, why string }{
+	{"", "text/template.", "text/template's reflection keeps every exported method in the binary (about 3 MB)"},
+	{"hello", "regexp.", "hello needs no regular expression (the AWS SDK links regexp in the others)"},
+	{"login", "oidc.(*IDTokenVerifier).Verify", "login verifies no ID token"},
+	{"login", "internal/cognito.(*Client).Exchange", "login makes no grant"},
+	{"logout", "oidc.(*IDTokenVerifier).Verify", "logout verifies no ID token"},
+	{"hello", "aws-sdk-go-v2", "hello needs no AWS SDK"},
+}
+
+// TestWhatIsNotLinked reads the symbols of each built function (TestMain
+// builds them, unstripped) and finds none of notLinked.
+func TestWhatIsNotLinked(t *testing.T) {
+	for _, fn := range routes.Functions() {
+		t.Run(fn, func(t *testing.T) {
+			out, err := exec.Command("go", "tool", "nm", bins[fn]).Output()
+			if err != nil {
+				t.Fatalf("go tool nm %s: %v", fn, err)
+			}
+			var defined []string
+			for _, line := range strings.Split(string(out), "\n") {
+				// address type name; U (undefined) lines have no address.
+				if f := strings.Fields(line); len(f) >= 3 && f[1] != "U" {
+					defined = append(defined, strings.Join(f[2:], " "))
+				}
+			}
+			if len(defined) < 1000 {
+				t.Fatalf("go tool nm %s listed %d symbols", fn, len(defined))
+			}
+			for _, n := range notLinked {
+				if n.function != "" && n.function != fn {
+					continue
+				}
+				for _, s := range defined {
+					if strings.Contains(s, n.symbol) {
+						t.Errorf("functions/%s links %s (%s)", fn, s, n.why)
+						break
+					}
+				}
+			}
+		})
+	}
+}

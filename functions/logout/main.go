@@ -8,4 +8,4 @@ import (
 	"github.com/example/cognito-sam-go/internal/signin"
 )
 
-func main() { start.Main("logout", signin.Function) }
+func main() { start.Main("logout", signin.LogoutFunction) }

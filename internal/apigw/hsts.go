@@ -49,7 +49,7 @@ func IsHTTPS(req events.APIGatewayProxyRequest) bool {
 	if proto := forwardedProto(req); proto != "" {
 		return strings.EqualFold(proto, "https")
 	}
-	return executeAPIHost.MatchString(strings.ToLower(req.RequestContext.DomainName))
+	return isExecuteAPIHost(strings.ToLower(req.RequestContext.DomainName))
 }
 
 // Secure adds Strict-Transport-Security (HSTS) to resp when req came over

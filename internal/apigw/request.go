@@ -7,7 +7,6 @@ import (
 	"mime"
 	"net"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -146,14 +145,6 @@ func acceptQ(accept, typ, sub string) float64 {
 	return best
 }
 
-// executeAPIHost matches API Gateway's default endpoint names.
-// API ids are 10 characters; any id is accepted, since requestContext
-// comes from API Gateway, not from the client.
-var executeAPIHost = regexp.MustCompile(`^[a-z0-9]{1,63}\.execute-api\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$`)
-
-// validStage matches API Gateway stage names.
-var validStage = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
-
 // ErrNoRedirectURI means the callback URL cannot be derived from the
 // request: it came through a custom domain, where REDIRECT_URI must be set.
 var ErrNoRedirectURI = errors.New("cannot derive the callback URL from this request; set REDIRECT_URI")
@@ -173,8 +164,8 @@ func CallbackURL(req events.APIGatewayProxyRequest, override, path string) (stri
 	}
 	rc := req.RequestContext
 	domain := strings.ToLower(rc.DomainName)
-	if executeAPIHost.MatchString(domain) {
-		if !validStage.MatchString(rc.Stage) {
+	if isExecuteAPIHost(domain) {
+		if !isStage(rc.Stage) {
 			return "", errors.New("request context has no valid stage")
 		}
 		return "https://" + domain + "/" + rc.Stage + "/" + path, nil

@@ -82,6 +82,10 @@ type Client struct {
 	// lastDone is when the last token or revocation request finished, with
 	// its monotonic reading; zero before the first.
 	lastDone time.Time
+	// created is when New built the client with a transport of its own, so
+	// that no connection in its pool is older; zero with Options.HTTPClient,
+	// whose transport may hold older ones.
+	created time.Time
 }
 
 // New returns a Client. The options are expected to be validated already
@@ -110,6 +114,9 @@ func New(o Options) *Client {
 
 		maxIdle: o.MaxIdleReuse,
 	}
+	if o.HTTPClient == nil {
+		c.created = time.Now()
+	}
 	if c.maxIdle == 0 {
 		c.maxIdle = MaxIdleReuse
 	}
@@ -123,11 +130,14 @@ func New(o Options) *Client {
 func (c *Client) Keys() *KeySet { return c.keys }
 
 // freshIfIdle closes the client's idle connections when the last token or
-// revocation request finished more than maxIdle ago, or when there was
-// none yet (whatever is pooled then was opened at an unknown time), so
-// that a single-use grant is never written to a connection the server may
-// have closed while Lambda had the environment frozen (see MaxIdleReuse).
-// A request in flight keeps its connection: only idle ones are closed.
+// revocation request finished more than maxIdle ago, or, when there was
+// none yet, when the client was built more than maxIdle ago with a
+// transport of its own (no connection in its pool is older than the
+// client; with Options.HTTPClient, always), so that a single-use grant is
+// never written to a connection the server may have closed while Lambda
+// had the environment frozen (see MaxIdleReuse). A request in flight keeps
+// its connection: only idle ones are closed; so does a dial under way for
+// Preconnect right after a cold start.
 //
 // Idleness is the longer of the monotonic and the wall clock's reading, so
 // that a freeze that one of them does not count still counts; a clock
@@ -139,6 +149,9 @@ func (c *Client) freshIfIdle() {
 	c.mu.Lock()
 	last := c.lastDone
 	c.mu.Unlock()
+	if last.IsZero() {
+		last = c.created
+	}
 	if !last.IsZero() {
 		now := time.Now()
 		idle := now.Sub(last)

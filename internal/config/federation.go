@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 )
@@ -55,21 +54,6 @@ func (f Federation) AllowsProvider(name string) bool {
 	return name != "" && slices.Contains(f.Providers, name)
 }
 
-var (
-	// Cognito's ProviderName: 1-32 characters, no underscore first, no
-	// whitespace (CreateIdentityProvider's pattern, simplified to the
-	// printable ASCII a query parameter carries without surprises).
-	providerNamePattern = regexp.MustCompile(`^[A-Za-z0-9.\-][A-Za-z0-9._\-]{0,31}$`)
-	// GetId's IdentityPoolId: <region>:<uuid>.
-	identityPoolIDPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
-	// An SSM parameter name: a path of letters, digits and . - _ /.
-	parameterNamePattern = regexp.MustCompile(`^/[A-Za-z0-9._\-]+(/[A-Za-z0-9._\-]+)*$`)
-	// An S3 bucket name (general purpose buckets).
-	bucketPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$`)
-	// A user pool id: <region>_<id>.
-	poolIDPattern = regexp.MustCompile(`^([a-z]{2}(-[a-z]+)+-[0-9])_[0-9A-Za-z]+$`)
-)
-
 // LoadFederation reads the optional federation variables; issuer is
 // COGNITO_ISSUER as Load validated it (empty when unset). Every problem is
 // named at once.
@@ -81,7 +65,7 @@ func LoadFederation(getenv func(string) string, issuer string) (Federation, erro
 	}
 	for _, p := range strings.Fields(getenv(EnvIdentityProviders)) {
 		switch {
-		case !providerNamePattern.MatchString(p):
+		case !validProviderName(p):
 			add(EnvIdentityProviders, "%.40q is not an identity provider name (1-32 letters, digits, '.', '_' or '-')", p)
 		case p == "COGNITO":
 			add(EnvIdentityProviders, "COGNITO is the user pool itself, not a federated provider: leave it out")
@@ -94,15 +78,15 @@ func LoadFederation(getenv func(string) string, issuer string) (Federation, erro
 	switch {
 	case id != "" && param != "":
 		add(EnvIdentityPoolID, "set it or %s, not both", EnvIdentityPoolParameter)
-	case id != "" && !identityPoolIDPattern.MatchString(id):
+	case id != "" && !validIdentityPoolID(id):
 		add(EnvIdentityPoolID, "%.60q is not an identity pool id (<region>:<uuid>)", id)
-	case param != "" && !parameterNamePattern.MatchString(param):
+	case param != "" && !validParameterName(param):
 		add(EnvIdentityPoolParameter, "%.60q is not an SSM parameter name (/path/name)", param)
 	default:
 		f.IdentityPoolID, f.IdentityPoolParameter = id, param
 	}
 	if b := strings.TrimSpace(getenv(EnvCredentialsBucket)); b != "" {
-		if !bucketPattern.MatchString(b) || strings.Contains(b, "..") {
+		if !validBucketName(b) || strings.Contains(b, "..") {
 			add(EnvCredentialsBucket, "%.70q is not an S3 bucket name", b)
 		} else {
 			f.CredentialsBucket = b
@@ -138,12 +122,12 @@ func LoginsKey(issuer string) (string, error) {
 		return "", fmt.Errorf("%q is not a URL", issuer)
 	}
 	poolID := u.Path[strings.LastIndex(u.Path, "/")+1:]
-	m := poolIDPattern.FindStringSubmatch(poolID)
-	if m == nil {
+	region, ok := poolRegion(poolID)
+	if !ok {
 		return "", fmt.Errorf("%q does not end with a user pool id (<region>_<id>)", issuer)
 	}
 	host := strings.TrimPrefix(strings.ToLower(u.Hostname()), "issuer-")
-	if base := "cognito-idp." + m[1] + ".amazonaws.com"; host != base && host != base+".cn" {
+	if base := "cognito-idp." + region + ".amazonaws.com"; host != base && host != base+".cn" {
 		host = base
 	}
 	return host + "/" + poolID, nil

@@ -1,18 +1,10 @@
 package page
 
 import (
-	_ "embed"
 	"fmt"
-	"html/template"
 	"log/slog"
 	"time"
 )
-
-//go:embed credentials.html
-var credentialsHTML string
-
-// credentialsTmpl is the page set plus the credentials page.
-var credentialsTmpl = template.Must(template.Must(tmpl.Clone()).Parse(credentialsHTML))
 
 // AWSCredentials is what the credentials page shows: the temporary AWS
 // credentials of one identity, ready to paste into a shell, and (with a
@@ -66,5 +58,14 @@ func (c AWSCredentials) RefusedCommand() string {
 // RenderCredentials renders the credentials page. Serve it only with
 // Cache-Control: no-store (apigw.HTML does).
 func RenderCredentials(c AWSCredentials) (string, error) {
-	return renderWith(credentialsTmpl, "credentials", c)
+	v := map[string]string{
+		"Title":         "AWS credentials",
+		"ExpirationISO": c.Expiration.UTC().Format(time.RFC3339), "ExpirationUTC": c.Expiration.UTC().Format("2006-01-02 15:04:05 UTC"),
+		"IdentityID": c.IdentityID, "Exports": c.Exports(), "HomeURL": c.HomeURL,
+	}
+	if c.Bucket == "" {
+		return renderParts(v, "credentials", "credentials-end")
+	}
+	v["Bucket"], v["AllowedCommand"], v["RefusedCommand"] = c.Bucket, c.AllowedCommand(), c.RefusedCommand()
+	return renderParts(v, "credentials", "credentials-s3", "credentials-end")
 }

@@ -1,17 +1,17 @@
 package webapp
 
 import (
-	"bytes"
 	"context"
 	_ "embed"
-	"html/template"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/example/cognito-sam-go/internal/apigw"
+	"github.com/example/cognito-sam-go/internal/page/tmpl"
 	"github.com/example/cognito-sam-go/internal/routes"
 )
 
@@ -23,7 +23,9 @@ var (
 	//go:embed static/app.css
 	appCSS string
 
-	indexTmpl = template.Must(template.New("index.html").Parse(indexHTML))
+	// indexTmpl is index.html as a tmpl.Template (not html/template: see
+	// package tmpl).
+	indexTmpl = sync.OnceValue(func() *tmpl.Template { return tmpl.Must(indexHTML) })
 )
 
 // Content types of the app's files.
@@ -72,14 +74,15 @@ func New(o Options) *Handler {
 	if o.API != "" && !strings.HasSuffix(o.API, "/") {
 		o.API += "/"
 	}
-	var b bytes.Buffer
-	// html/template escapes API for the data-api attribute and, as a URL,
-	// for the form's action (a javascript: URL becomes "#ZgotmplZ").
-	if err := indexTmpl.Execute(&b, struct{ API string }{o.API}); err != nil {
+	// tmpl escapes API for the data-api attribute and, as a URL, for the
+	// form's action (a javascript: URL becomes "#ZgotmplZ"), as
+	// html/template does.
+	index, err := indexTmpl().Execute(map[string]string{"API": o.API})
+	if err != nil {
 		// Only a broken embedded template gets here; the tests render it.
 		panic("webapp: render index.html: " + err.Error())
 	}
-	return &Handler{index: b.String(), csp: pageCSP(origin(o.API), origin(o.CognitoDomain))}
+	return &Handler{index: index, csp: pageCSP(origin(o.API), origin(o.CognitoDomain))}
 }
 
 // pageCSP is index.html's Content-Security-Policy: script, style and images

@@ -19,7 +19,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -30,11 +29,22 @@ const prefix = "/2018-06-01/runtime"
 type result struct {
 	body  []byte
 	isErr bool
+	at    time.Time // when it arrived
+}
+
+// TB is the part of testing.TB a Runtime uses; *testing.T and *testing.B
+// satisfy it, and so can a command that drives the binaries outside a test
+// (the performance tool, functions/internal/perf).
+type TB interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+	Cleanup(func())
 }
 
 // Runtime is one function's Runtime API endpoint and process.
 type Runtime struct {
-	t       testing.TB
+	t       TB
 	srv     *httptest.Server
 	next    chan invocation
 	mu      sync.Mutex
@@ -45,14 +55,20 @@ type Runtime struct {
 	// waiting counts the function's /invocation/next requests not yet
 	// answered: it is between invocations.
 	waiting atomic.Int32
+	// started is when the process was started; firstNext when it first
+	// asked for an invocation, its init done (zero until then).
+	started   time.Time
+	firstNext atomic.Pointer[time.Time]
 }
 
 type invocation struct {
 	id       string
 	payload  []byte
 	deadline time.Time
-	// written is closed once the invocation was written to the function.
-	written chan struct{}
+	// written is closed once the invocation was written to the function,
+	// at *writtenAt.
+	written   chan struct{}
+	writtenAt *time.Time
 }
 
 // Build compiles the main package at pkg (e.g. "./functions/login",
@@ -71,7 +87,7 @@ func Build(dir, pkg, outDir, name string) (string, error) {
 
 // Start runs the binary with env (plus AWS_LAMBDA_RUNTIME_API and the
 // variables Lambda sets) until the test ends.
-func Start(t testing.TB, bin string, env map[string]string) *Runtime {
+func Start(t TB, bin string, env map[string]string) *Runtime {
 	t.Helper()
 	r := &Runtime{t: t, next: make(chan invocation), results: map[string]chan result{}}
 	mux := http.NewServeMux()
@@ -97,6 +113,7 @@ func Start(t testing.TB, bin string, env map[string]string) *Runtime {
 		r.cmd.Env = append(r.cmd.Env, k+"="+v)
 	}
 	r.cmd.Stdout, r.cmd.Stderr = &syncWriter{mu: &r.mu, w: &r.output}, &syncWriter{mu: &r.mu, w: &r.output}
+	r.started = time.Now()
 	if err := r.cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", bin, err)
 	}
@@ -108,6 +125,8 @@ func Start(t testing.TB, bin string, env map[string]string) *Runtime {
 }
 
 func (r *Runtime) serveNext(w http.ResponseWriter, req *http.Request) {
+	now := time.Now()
+	r.firstNext.CompareAndSwap(nil, &now)
 	r.waiting.Add(1)
 	defer r.waiting.Add(-1)
 	select {
@@ -117,6 +136,7 @@ func (r *Runtime) serveNext(w http.ResponseWriter, req *http.Request) {
 		w.Header().Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:123456789012:function:test-function")
 		w.Header().Set("Lambda-Runtime-Trace-Id", "Root=1-00000000-000000000000000000000000")
 		w.Header().Set("Content-Type", "application/json")
+		*inv.writtenAt = time.Now()
 		_, _ = w.Write(inv.payload)
 		http.NewResponseController(w).Flush()
 		close(inv.written)
@@ -130,7 +150,7 @@ func (r *Runtime) serveResult(w http.ResponseWriter, req *http.Request, isErr bo
 	ch := r.results[req.PathValue("id")]
 	r.mu.Unlock()
 	if ch != nil {
-		ch <- result{body: b, isErr: isErr}
+		ch <- result{body: b, isErr: isErr, at: time.Now()}
 	}
 	w.WriteHeader(http.StatusAccepted)
 }
@@ -140,12 +160,32 @@ func (r *Runtime) serveResult(w http.ResponseWriter, req *http.Request, isErr bo
 // API Gateway would answer it with a bare 502.
 func (r *Runtime) Invoke(event events.APIGatewayProxyRequest, timeout time.Duration) events.APIGatewayProxyResponse {
 	r.t.Helper()
+	resp, _ := r.invoke(event, timeout, nil)
+	return resp
+}
+
+// InvokeTimed is Invoke that also returns how long the function took: from
+// the moment the invocation was written to its /invocation/next request
+// to the moment its response arrived. Called right after Start, it is a
+// cold start's invocation as Lambda delivers it: waiting, and handed to
+// the function as soon as its init is done.
+func (r *Runtime) InvokeTimed(event events.APIGatewayProxyRequest, timeout time.Duration) (events.APIGatewayProxyResponse, time.Duration) {
+	r.t.Helper()
 	return r.invoke(event, timeout, nil)
 }
 
-// invoke is Invoke; written, when not nil, runs once the invocation has
-// been written to the function's pending /invocation/next request.
-func (r *Runtime) invoke(event events.APIGatewayProxyRequest, timeout time.Duration, written func()) events.APIGatewayProxyResponse {
+// Init is how long the function took to start: from starting its process
+// to its first /invocation/next request (zero before that request).
+func (r *Runtime) Init() time.Duration {
+	if at := r.firstNext.Load(); at != nil {
+		return at.Sub(r.started)
+	}
+	return 0
+}
+
+// invoke is InvokeTimed; written, when not nil, runs once the invocation
+// has been written to the function's pending /invocation/next request.
+func (r *Runtime) invoke(event events.APIGatewayProxyRequest, timeout time.Duration, written func()) (events.APIGatewayProxyResponse, time.Duration) {
 	r.t.Helper()
 	payload, err := json.Marshal(event)
 	if err != nil {
@@ -158,7 +198,8 @@ func (r *Runtime) invoke(event events.APIGatewayProxyRequest, timeout time.Durat
 	r.results[id] = ch
 	r.mu.Unlock()
 	wait := time.After(timeout + 10*time.Second)
-	inv := invocation{id: id, payload: payload, deadline: time.Now().Add(timeout), written: make(chan struct{})}
+	inv := invocation{id: id, payload: payload, deadline: time.Now().Add(timeout),
+		written: make(chan struct{}), writtenAt: new(time.Time)}
 	select {
 	case r.next <- inv:
 	case <-wait:
@@ -181,11 +222,12 @@ func (r *Runtime) invoke(event events.APIGatewayProxyRequest, timeout time.Durat
 		if err := json.Unmarshal(res.body, &resp); err != nil {
 			r.t.Fatalf("response is not an APIGatewayProxyResponse: %v: %s", err, res.body)
 		}
-		return resp
+		<-inv.written // written before the function could answer
+		return resp, res.at.Sub(*inv.writtenAt)
 	case <-wait:
 		r.t.Fatalf("no response within %v; output:\n%s", timeout, r.Output())
 	}
-	return events.APIGatewayProxyResponse{}
+	return events.APIGatewayProxyResponse{}, 0
 }
 
 // InvokeJSON sends an event that is not an API Gateway request (the
@@ -207,7 +249,8 @@ func (r *Runtime) InvokeJSON(event any, timeout time.Duration) (answer []byte, f
 	r.mu.Unlock()
 	wait := time.After(timeout + 10*time.Second)
 	select {
-	case r.next <- invocation{id: id, payload: payload, deadline: time.Now().Add(timeout), written: make(chan struct{})}:
+	case r.next <- invocation{id: id, payload: payload, deadline: time.Now().Add(timeout),
+		written: make(chan struct{}), writtenAt: new(time.Time)}:
 	case <-wait:
 		r.t.Fatalf("the function never asked for an invocation; its output:\n%s", r.Output())
 	}

@@ -17,8 +17,8 @@ import (
 )
 
 // Build returns the Lambda handler of the function name, reading its
-// configuration from getenv. signin.Function and hello.Function are the
-// two.
+// configuration from getenv: signin.LoginFunction and its siblings (one
+// per sign-in function) and hello.Function.
 type Build func(ctx context.Context, name string, getenv func(string) string, log *slog.Logger) (routes.HandlerFunc, error)
 
 // Main runs the function name: it builds its handler and serves it with

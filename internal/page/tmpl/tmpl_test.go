@@ -1,0 +1,75 @@
+package tmpl
+
+import (
+	"html/template"
+	"strings"
+	"testing"
+)
+
+// TestEscapesAsHTMLTemplate: for values in every context Parse accepts,
+// Execute writes byte for byte what html/template writes (the test links
+// html/template; the functions do not).
+func TestEscapesAsHTMLTemplate(t *testing.T) {
+	src := `<!doctype html><title>{{.V}}</title><p class="x">{{.V}} and {{.V}}</p>` +
+		`<a href="{{.V}}" data-api="{{.V}}" id="{{.V}}">{{.V}}</a><form method="post" action="{{.V}}logout"></form>` +
+		`<textarea readonly>{{.V}}</textarea>`
+	ours := Must(src)
+	theirs := template.Must(template.New("").Parse(src))
+	for _, v := range []string{
+		"", "plain", `"><script>alert(1)</script>`, `' onmouseover='x`, "a&b<c>d+e", "\x00nul",
+		"javascript:alert(1)//", "JavaScript:x", "data:text/html,x", "vbscript:x", "https://example.com/a b?c=d&e=\"f\"#g",
+		"http://localhost:3000/", "mailto:a@example.com", "/relative/path?q=(1)", "login?return_to=/app", "ünïcödé/ä",
+		"%zz%41", "//evil.example.com", "#frag", "a:b/c", "a/b:c", " javascript:x", "\tjavascript:x",
+	} {
+		var want strings.Builder
+		if err := theirs.Execute(&want, struct{ V string }{v}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := ours.Execute(map[string]string{"V": v})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want.String() {
+			t.Errorf("value %q:\n got %s\nwant %s", v, got, want.String())
+		}
+	}
+}
+
+func TestParseRefuses(t *testing.T) {
+	for name, src := range map[string]string{
+		"unquoted attribute":     `<a href={{.V}}>`,
+		"single-quoted":          `<a title='{{.V}}'>`,
+		"attribute name":         `<a {{.V}}="x">`,
+		"in a tag":               `<a {{.V}}>`,
+		"event handler":          `<a onclick="{{.V}}">`,
+		"style attribute":        `<p style="{{.V}}">`,
+		"script element":         `<script>var x = "{{.V}}"</script>`,
+		"style element":          `<style>p { color: {{.V}} }</style>`,
+		"inside a URL":           `<a href="/x?y={{.V}}">`,
+		"an if":                  `{{if .V}}x{{end}}`,
+		"a call":                 `{{template "x"}}`,
+		"a dot alone":            `{{.}}`,
+		"unclosed":               `<p>{{.V</p>`,
+		"after a closed quote":   `<a title="x" {{.V}}>`,
+		"quote after the equals": `<a title="x"="{{.V}}">`,
+	} {
+		if _, err := Parse(src); err == nil {
+			t.Errorf("%s: Parse(%q) accepted it", name, src)
+		}
+	}
+	for _, src := range []string{`<p>{{.V}}</p>`, `<a class="c" title="{{.V}}">`, `<script src="/a.js"></script><p>{{.V}}</p>`, `<style>p{}</style>{{.V}}`} {
+		if _, err := Parse(src); err != nil {
+			t.Errorf("Parse(%q): %v", src, err)
+		}
+	}
+}
+
+func TestExecuteNeedsEveryValue(t *testing.T) {
+	tm := Must(`<p>{{.A}} {{.B}}</p>`)
+	if _, err := tm.Execute(map[string]string{"A": "a"}); err == nil {
+		t.Error("Execute without B succeeded")
+	}
+	if got := strings.Join(tm.Names(), ","); got != "A,B" {
+		t.Errorf("Names() = %s", got)
+	}
+}
