@@ -567,3 +567,44 @@ func TestCacheFirstFetchWaits(t *testing.T) {
 		t.Errorf("first Get = %v, want s1", v.ClientSecret)
 	}
 }
+
+// TestParsePreviousCookieKey: previous_cookie_key is optional, follows
+// cookie_key's length rule, must differ from it, and errors name the field
+// without its value; fields Parse does not know are ignored.
+func TestParsePreviousCookieKey(t *testing.T) {
+	const prev = "previous-0123456789abcdef0123456789"
+	base := `"client_id":"a","client_secret":"b","cookie_key":"` + goodKey + `"`
+	for name, tt := range map[string]struct {
+		json    string
+		want    string // PreviousCookieKey; "" with ok
+		problem string // in the error, when not ok
+	}{
+		"absent":  {json: "{" + base + "}"},
+		"empty":   {json: "{" + base + `,"previous_cookie_key":""}`},
+		"set":     {json: "{" + base + `,"previous_cookie_key":"` + prev + `"}`, want: prev},
+		"short":   {json: "{" + base + `,"previous_cookie_key":"shortkey-x"}`, problem: "previous_cookie_key is shorter than 32"},
+		"same":    {json: "{" + base + `,"previous_cookie_key":"` + goodKey + `"}`, problem: "previous_cookie_key is the same as cookie_key"},
+		"unknown": {json: "{" + base + `,"client_secret_id":"abc","rotated_at":1700000000,"nested":{"x":[1]}}`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			v, err := Parse(tt.json)
+			if tt.problem == "" {
+				if err != nil || v.PreviousCookieKey != tt.want || v.CookieKey != goodKey {
+					t.Fatalf("Parse = %v, %v; want previous %q", v, err, tt.want)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.problem) {
+				t.Fatalf("Parse error = %v; want %q", err, tt.problem)
+			}
+			if strings.Contains(err.Error(), "shortkey-x") || strings.Contains(err.Error(), goodKey) {
+				t.Errorf("error shows a key: %v", err)
+			}
+		})
+	}
+	v, _ := Parse("{" + base + `,"previous_cookie_key":"` + prev + `"}`)
+	if k := v.SealKeys(); k.Current != goodKey || k.Previous != prev || k.Deployment != "a" {
+		t.Errorf("SealKeys = current %t, previous %t, deployment %q; want cookie_key, previous_cookie_key, client_id",
+			k.Current == goodKey, k.Previous == prev, k.Deployment)
+	}
+}
