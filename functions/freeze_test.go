@@ -17,6 +17,7 @@ import (
 	"github.com/example/cognito-sam-go/internal/cognito"
 	"github.com/example/cognito-sam-go/internal/cognito/cognitotest"
 	"github.com/example/cognito-sam-go/internal/logincookie"
+	"github.com/example/cognito-sam-go/internal/secret"
 	"github.com/example/cognito-sam-go/internal/secret/mototest"
 )
 
@@ -44,7 +45,7 @@ func TestFreezeThawDoesNotFailAGrant(t *testing.T) {
 	mototest.UseEndpoint(t, endpoint)
 	mototest.PutSecret(t, mototest.Client(t), secretName,
 		`{"client_id":"client-id","client_secret":"`+clientSecret+`","cookie_key":"`+cookieKey+`"}`)
-	sealer, err := logincookie.NewSealer(cookieKey)
+	sealer, err := logincookie.NewSealer(secret.Value{ClientID: "client-id", CookieKey: cookieKey}.SealKeys())
 	if err != nil {
 		t.Fatal(err)
 	}

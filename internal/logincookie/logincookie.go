@@ -3,10 +3,11 @@
 // deployment can open, and opens it again on the callback.
 //
 // The cookie is encrypted and authenticated with AES-256-GCM under a key
-// derived with HKDF-SHA256 from the secret's cookie_key, so the browser can
+// derived with HKDF-SHA256 from the secret's cookie_key (or, to open, its
+// previous_cookie_key), with the client id authenticated, so the browser can
 // neither read the verifier nor change the state. A cookie sealed by another
-// deployment (another cookie_key), altered, truncated or older than MaxAge
-// does not open. The package does not decide what to do when it fails: the
+// deployment (another cookie_key or client id), altered, truncated or older
+// than MaxAge does not open. The package does not decide what to do when it fails: the
 // callback answers 400.
 package logincookie
 
@@ -101,10 +102,11 @@ type Sealer struct {
 	box *seal.Box
 }
 
-// NewSealer derives the sealing key from cookieKey (the secret's cookie_key,
-// at least 32 characters).
-func NewSealer(cookieKey string) (*Sealer, error) {
-	box, err := seal.New(cookieKey, hkdfInfo)
+// NewSealer derives the sealing keys from k (the secret's SealKeys): login
+// cookies are sealed under the current cookie key, open under it or the
+// previous one, and only in the deployment k names.
+func NewSealer(k seal.Keys) (*Sealer, error) {
+	box, err := seal.New(k, hkdfInfo)
 	if err != nil {
 		return nil, err
 	}

@@ -6,9 +6,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/example/cognito-sam-go/internal/seal"
 )
 
-const key = "0123456789abcdef0123456789abcdef"
+const (
+	key        = "0123456789abcdef0123456789abcdef"
+	deployment = "client-id"
+)
 
 var t0 = time.Unix(1_700_000_000, 0).UTC()
 
@@ -18,7 +23,7 @@ func sample() State {
 
 func mustSealer(t testing.TB, k string) *Sealer {
 	t.Helper()
-	s, err := NewSealer(k)
+	s, err := NewSealer(seal.Keys{Current: k, Deployment: deployment})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +92,7 @@ func TestOpenRejects(t *testing.T) {
 }
 
 func TestNewSealerRejectsShortKey(t *testing.T) {
-	if _, err := NewSealer("short"); err == nil {
+	if _, err := NewSealer(seal.Keys{Current: "short", Deployment: deployment}); err == nil {
 		t.Error("NewSealer accepted a short key")
 	}
 }
@@ -154,5 +159,39 @@ func TestNameFor(t *testing.T) {
 		if got := IsAttempt(name); got != want {
 			t.Errorf("IsAttempt(%q) = %v, want %v", name, got, want)
 		}
+	}
+}
+
+// TestKeyChangeAndDeployment: an attempt started before cookie_key changed
+// still completes when the old key is previous_cookie_key, and not once it
+// is removed; an attempt sealed for another client id with the same key
+// does not open.
+func TestKeyChangeAndDeployment(t *testing.T) {
+	const newKey = "fedcba9876543210fedcba9876543210"
+	open := func(k seal.Keys, v string) error {
+		s, err := NewSealer(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.Open(v, t0.Add(time.Minute))
+		return err
+	}
+	old, err := mustSealer(t, key).Seal(sample())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := open(seal.Keys{Current: newKey, Previous: key, Deployment: deployment}, old); err != nil {
+		t.Errorf("attempt sealed under the previous key: %v, want it open", err)
+	}
+	if err := open(seal.Keys{Current: newKey, Deployment: deployment}, old); !errors.Is(err, ErrInvalid) {
+		t.Errorf("attempt sealed under a removed key: %v, want ErrInvalid", err)
+	}
+	if err := open(seal.Keys{Current: key, Deployment: "another-client-id"}, old); !errors.Is(err, ErrInvalid) {
+		t.Errorf("attempt sealed for another client id with the same key: %v, want ErrInvalid", err)
+	}
+	flipped := []byte(old)
+	flipped[len(flipped)/2] ^= 1
+	if err := open(seal.Keys{Current: newKey, Previous: key, Deployment: deployment}, string(flipped)); !errors.Is(err, ErrInvalid) {
+		t.Errorf("tampered attempt under the previous key: %v, want ErrInvalid", err)
 	}
 }

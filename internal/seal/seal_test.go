@@ -6,13 +6,26 @@ import (
 	"testing"
 )
 
-const key = "seal-test-cookie-key-0123456789abcdef"
+const (
+	key    = "seal-test-cookie-key-0123456789abcdef"
+	oldKey = "seal-test-previous-key-0123456789abcdef"
+)
 
-func TestSealOpen(t *testing.T) {
-	b, err := New(key, "use one")
+func keys(current, previous, deployment string) Keys {
+	return Keys{Current: current, Previous: previous, Deployment: deployment}
+}
+
+func must(t *testing.T, k Keys, label string) *Box {
+	t.Helper()
+	b, err := New(k, label)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return b
+}
+
+func TestSealOpen(t *testing.T) {
+	b := must(t, keys(key, "", "client-a"), "use one")
 	v, err := b.Seal([]byte("plain text"), []byte("name"))
 	if err != nil {
 		t.Fatal(err)
@@ -26,8 +39,12 @@ func TestSealOpen(t *testing.T) {
 	if v2, _ := b.Seal([]byte("plain text"), []byte("name")); v2 == v {
 		t.Error("two seals of one value are equal: the nonce is not fresh")
 	}
-	other, _ := New(key, "use two")
-	otherKey, _ := New("another-cookie-key-0123456789abcdefgh", "use one")
+	other := must(t, keys(key, "", "client-a"), "use two")
+	otherKey := must(t, keys("another-cookie-key-0123456789abcdefgh", "", "client-a"), "use one")
+	otherDeployment := must(t, keys(key, "", "client-b"), "use one")
+	// The deployment and the aad are one additional data, length-prefixed:
+	// moving bytes from one to the other must not open.
+	shifted := must(t, keys(key, "", "client-an"), "use one")
 	flipped := []byte(v)
 	flipped[len(flipped)/2] ^= 1
 	for name, tt := range map[string]struct {
@@ -36,6 +53,7 @@ func TestSealOpen(t *testing.T) {
 		aad   string
 	}{
 		"other label": {other, v, "name"}, "other key": {otherKey, v, "name"}, "other aad": {b, v, "other"},
+		"other deployment, same key": {otherDeployment, v, "name"}, "deployment and aad shifted": {shifted, v, "ame"},
 		"tampered": {b, string(flipped), "name"}, "truncated": {b, v[:len(v)-4], "name"},
 		"short": {b, "AAAA", "name"}, "not base64": {b, "!!", "name"}, "empty": {b, "", "name"},
 	} {
@@ -43,7 +61,46 @@ func TestSealOpen(t *testing.T) {
 			t.Errorf("%s: Open = %v, want ErrOpen", name, err)
 		}
 	}
-	if _, err := New("short", "x"); err == nil {
-		t.Error("a short key was accepted")
+	for name, k := range map[string]Keys{
+		"short key": keys("short", "", "client-a"), "short previous key": keys(key, "short", "client-a"),
+		"no deployment": keys(key, "", ""),
+	} {
+		if _, err := New(k, "x"); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+// TestKeyChange: after cookie_key changes, with the old key as the
+// previous one, a value sealed under the old key still opens and new
+// values are sealed under the new key; once the previous key is removed,
+// the old value no longer opens.
+func TestKeyChange(t *testing.T) {
+	before := must(t, keys(oldKey, "", "client-a"), "use")
+	old, err := before.Seal([]byte("old"), []byte("name"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	during := must(t, keys(key, oldKey, "client-a"), "use")
+	if got, err := during.Open(old, []byte("name")); err != nil || string(got) != "old" {
+		t.Errorf("value sealed under the previous key: Open = %q, %v; want it open", got, err)
+	}
+	fresh, err := during.Seal([]byte("new"), []byte("name"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := before.Open(fresh, []byte("name")); !errors.Is(err, ErrOpen) {
+		t.Errorf("a new value opens under the previous key alone (%v): not sealed under the current key", err)
+	}
+	after := must(t, keys(key, "", "client-a"), "use")
+	if got, err := after.Open(fresh, []byte("name")); err != nil || string(got) != "new" {
+		t.Errorf("new value once the previous key is removed: Open = %q, %v", got, err)
+	}
+	if _, err := after.Open(old, []byte("name")); !errors.Is(err, ErrOpen) {
+		t.Errorf("value sealed under a removed key: Open = %v, want ErrOpen", err)
+	}
+	otherDeployment := must(t, keys(key, oldKey, "client-b"), "use")
+	if _, err := otherDeployment.Open(old, []byte("name")); !errors.Is(err, ErrOpen) {
+		t.Errorf("another deployment opens a value under its previous key: %v", err)
 	}
 }

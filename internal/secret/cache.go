@@ -45,12 +45,35 @@ type CacheOptions struct {
 }
 
 // Cache serves the secret from memory and fetches it from Secrets Manager
-// when it is missing or older than the TTL. It is safe for concurrent use:
-// one fetch runs at a time and concurrent callers wait for it.
+// when it is missing or older than the TTL. It is safe for concurrent use,
+// and never runs more than one GetSecretValue at a time.
 //
-// When a refresh fails, the last good value is served (and the refresh is
-// tried again after RetryAfter). When the first fetch fails, the failure is
-// remembered for RetryAfter only, so a later request retries within seconds.
+// Once a value is held, no request waits for Secrets Manager (stale while
+// revalidate): a value older than the TTL is served at once, and one
+// refresh runs in the background, with its own FetchTimeout and a context
+// the request's end does not cancel. Until it completes, requests keep
+// getting the held value; after it, the new one. When it fails, the held
+// value goes on being served and the next Get after RetryAfter starts
+// another. A secret deleted, emptied or made unparseable in Secrets Manager
+// is such a failure: an environment that holds a good value keeps serving
+// it (so a bad put cannot take the functions down); revoking a leaked
+// client secret is done at the app client, where Cognito then refuses it.
+//
+// Only the first fetch (nothing held) is waited for, each caller as long as
+// its context allows and the fetch at most FetchTimeout; a failure is
+// remembered for RetryAfter, so a later request retries within seconds.
+// Refresh, the forced re-read after invalid_client, also waits.
+//
+// Lambda may freeze the environment while a background refresh is in
+// flight (the invocation that started it has answered). The goroutine and
+// its FetchTimeout timer stop with the process. Go's timers run on the
+// monotonic clock, which on Linux advances while a process is stopped: a
+// process SIGSTOPped for 6 s, 0.5 s into a 2 s context deadline, saw the
+// timer fire and its in-flight HTTP request fail with "context deadline
+// exceeded" at once on SIGCONT. So on thaw the refresh completes, or fails
+// because its deadline passed or its connection died; either way the
+// request that thawed the environment is served the held value without
+// waiting, and after a failure the next Get past RetryAfter tries again.
 type Cache struct {
 	client Getter
 	id     string
@@ -61,7 +84,7 @@ type Cache struct {
 	has       bool
 	fetchedAt time.Time     // last successful fetch
 	failedAt  time.Time     // last failed fetch
-	failErr   error         // its error
+	failErr   error         // its error; nil after a success
 	inflight  chan struct{} // closed when the running fetch ends; nil when none
 }
 
@@ -90,53 +113,76 @@ func (c *Cache) LogValue() slog.Value {
 	return slog.StringValue("secret.Cache{id:" + c.id + ", REDACTED}")
 }
 
-// Get returns the secret, fetching it when the cached value is missing or
-// older than the TTL. A failure less than RetryAfter old is answered from
-// memory (with the last good value when there is one) unless a fetch is
-// already running, which Get then waits for.
+// Get returns the secret. A held value is returned at once, and when it is
+// older than the TTL a background refresh is started (unless one runs, or
+// one failed less than RetryAfter ago). With nothing held, Get waits for
+// the fetch, starting one unless one runs or one failed less than
+// RetryAfter ago, whose failure it then returns.
 func (c *Cache) Get(ctx context.Context) (Value, error) {
 	c.mu.Lock()
 	now := c.opts.Now()
-	fresh := c.has && now.Sub(c.fetchedAt) < c.opts.TTL
-	recentFailure := c.inflight == nil && c.failErr != nil && now.Sub(c.failedAt) < c.opts.RetryAfter
-	c.mu.Unlock()
-	if fresh || recentFailure {
-		return c.current()
+	if c.has {
+		if now.Sub(c.fetchedAt) >= c.opts.TTL && c.inflight == nil && !c.failedSince(now) {
+			c.start(ctx)
+		}
+		v := c.val
+		c.mu.Unlock()
+		return v, nil
 	}
-	return c.fetch(ctx)
+	if c.inflight == nil && c.failedSince(now) {
+		err := c.failErr
+		c.mu.Unlock()
+		return Value{}, err
+	}
+	done := c.start(ctx)
+	c.mu.Unlock()
+	return c.wait(ctx, done)
 }
 
 // Refresh reads the secret afresh because stale, the value the caller used,
-// was rejected (Cognito answered invalid_client). If the cache already holds
-// a different value, that is returned without calling Secrets Manager; if a
-// fetch ran less than RetryAfter ago, the current value is returned, so a
-// flood of rejected requests cannot become a flood of GetSecretValue calls.
-// The caller compares the result with stale to decide whether to retry.
+// was rejected (Cognito answered invalid_client), and waits for it. If the
+// cache already holds a different value, that is returned without calling
+// Secrets Manager; if a fetch ended less than RetryAfter ago, the current
+// value is returned, so a flood of rejected requests cannot become a flood
+// of GetSecretValue calls. A fetch already running (a background refresh,
+// necessarily started after stale was fetched) is waited for rather than a
+// second one started. The caller compares the result with stale to decide
+// whether to retry.
 func (c *Cache) Refresh(ctx context.Context, stale Value) (Value, error) {
 	c.mu.Lock()
 	now := c.opts.Now()
 	changed := c.has && c.val != stale
-	recent := c.inflight == nil && (now.Sub(c.fetchedAt) < c.opts.RetryAfter || now.Sub(c.failedAt) < c.opts.RetryAfter)
-	c.mu.Unlock()
+	recent := c.inflight == nil && (c.has && now.Sub(c.fetchedAt) < c.opts.RetryAfter || c.failedSince(now))
 	if changed || recent {
+		c.mu.Unlock()
 		return c.current()
 	}
-	return c.fetch(ctx)
+	done := c.start(ctx)
+	c.mu.Unlock()
+	return c.wait(ctx, done)
 }
 
-// fetch waits for the running GetSecretValue, starting one if none runs.
-// The fetch runs in its own goroutine, bounded by FetchTimeout, so that it
-// can finish for the callers still waiting when the one that started it
-// gives up; every caller waits only as long as its own context allows.
-func (c *Cache) fetch(ctx context.Context) (Value, error) {
-	c.mu.Lock()
-	done := c.inflight
-	if done == nil {
-		done = make(chan struct{})
-		c.inflight = done
-		go c.run(context.WithoutCancel(ctx), done)
+// failedSince reports whether the latest fetch failed less than RetryAfter
+// before now. c.mu must be held.
+func (c *Cache) failedSince(now time.Time) bool {
+	return c.failErr != nil && now.Sub(c.failedAt) < c.opts.RetryAfter
+}
+
+// start returns the channel closed when the running fetch ends, starting
+// one if none runs. The fetch runs in its own goroutine under a context
+// detached from ctx (its values kept, its cancellation not), bounded by
+// FetchTimeout: the request that started it may end, or give up waiting,
+// without cancelling or failing it for anyone else. c.mu must be held.
+func (c *Cache) start(ctx context.Context) chan struct{} {
+	if c.inflight == nil {
+		c.inflight = make(chan struct{})
+		go c.run(context.WithoutCancel(ctx), c.inflight)
 	}
-	c.mu.Unlock()
+	return c.inflight
+}
+
+// wait waits for the fetch done reports, as long as ctx allows.
+func (c *Cache) wait(ctx context.Context, done <-chan struct{}) (Value, error) {
 	if err := waitFor(ctx, done); err != nil {
 		return c.fallback(err)
 	}

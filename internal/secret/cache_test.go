@@ -70,6 +70,7 @@ func TestCacheServesWithinTTLAndRefetchesAfter(t *testing.T) {
 		if err != nil || v.ClientSecret != "s1" {
 			t.Fatalf("Get = %v, %v; want s1", v.ClientSecret, err)
 		}
+		waitIdle(c) // a fetch started within the TTL is counted
 	}
 	if got := f.calls.Load(); got != 1 {
 		t.Errorf("calls within TTL = %d, want 1", got)
@@ -77,11 +78,32 @@ func TestCacheServesWithinTTLAndRefetchesAfter(t *testing.T) {
 	f.set(secretJSON("id", "s2"), nil)
 	clk.add(5*time.Minute + time.Second)
 	v, err := c.Get(ctx)
-	if err != nil || v.ClientSecret != "s2" {
-		t.Fatalf("Get after TTL = %v, %v; want s2", v.ClientSecret, err)
+	if err != nil || v.ClientSecret != "s1" {
+		t.Fatalf("Get after TTL = %v, %v; want s1 at once, refreshed in the background", v.ClientSecret, err)
+	}
+	waitIdle(c)
+	if v, err := c.Get(ctx); err != nil || v.ClientSecret != "s2" {
+		t.Fatalf("Get after the refresh = %v, %v; want s2", v.ClientSecret, err)
 	}
 	if got := f.calls.Load(); got != 2 {
 		t.Errorf("calls after TTL = %d, want 2", got)
+	}
+}
+
+// busy reports whether c has a fetch running (or just started).
+func busy(c *Cache) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.inflight != nil
+}
+
+// waitIdle waits for the fetch c runs, if any, to end.
+func waitIdle(c *Cache) {
+	c.mu.Lock()
+	done := c.inflight
+	c.mu.Unlock()
+	if done != nil {
+		<-done
 	}
 }
 
@@ -100,14 +122,19 @@ func TestCacheServesLastGoodValueWhenRefreshFails(t *testing.T) {
 		if err != nil || v.ClientSecret != "s1" {
 			t.Fatalf("Get with failing refresh = %v, %v; want last good s1", v.ClientSecret, err)
 		}
+		waitIdle(c)
 	}
 	if got := f.calls.Load(); got != 2 {
 		t.Errorf("calls = %d, want 2 (one failed refresh, then RetryAfter applies)", got)
 	}
 	clk.add(3 * time.Second)
 	f.set(secretJSON("id", "s3"), nil)
+	if v, _ := c.Get(ctx); v.ClientSecret != "s1" {
+		t.Errorf("after RetryAfter Get = %v, want s1 while the refresh runs", v.ClientSecret)
+	}
+	waitIdle(c)
 	if v, _ := c.Get(ctx); v.ClientSecret != "s3" {
-		t.Errorf("after RetryAfter Get = %v, want s3", v.ClientSecret)
+		t.Errorf("after the retried refresh Get = %v, want s3", v.ClientSecret)
 	}
 }
 
@@ -261,5 +288,323 @@ func TestCacheSurvivesAPanickingClient(t *testing.T) {
 	clk.add(3 * time.Second)
 	if v, err := c.Get(ctx); err != nil || v.ClientSecret != "s1" {
 		t.Errorf("Get after the panic = %v, %v; want s1", v.ClientSecret, err)
+	}
+}
+
+// stuckGetter is a Secrets Manager that answers only when the test says
+// so: each call reports its context on calls, then returns the next
+// answer sent on answers, or its context's error when that ends first.
+type stuckGetter struct {
+	calls   chan context.Context
+	answers chan answer
+	n       atomic.Int32
+}
+
+type answer struct {
+	value string
+	err   error
+}
+
+func newStuckGetter() *stuckGetter {
+	return &stuckGetter{calls: make(chan context.Context, 100), answers: make(chan answer, 100)}
+}
+
+func (g *stuckGetter) GetSecretValue(ctx context.Context, _ *secretsmanager.GetSecretValueInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
+	g.n.Add(1)
+	g.calls <- ctx
+	var a answer
+	select {
+	case a = <-g.answers: // an answer sent in advance wins over a deadline
+	default:
+		select {
+		case a = <-g.answers:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	if a.err != nil {
+		return nil, a.err
+	}
+	return &secretsmanager.GetSecretValueOutput{SecretString: &a.value}, nil
+}
+
+// errBlocked is getSoon's answer for a Get that did not return.
+var errBlocked = errors.New("Get is waiting for a hanging Secrets Manager although a value is held")
+
+// getSoon calls c.Get and gives up on it, failing t, if it has not
+// returned after 10 s, far longer than anything but a Get stuck behind a
+// hanging fetch takes. No test relies on how fast it returns. Safe to call
+// from any goroutine: the caller decides whether to stop.
+func getSoon(t *testing.T, c *Cache, ctx context.Context) (Value, error) {
+	t.Helper()
+	type result struct {
+		v   Value
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() { v, err := c.Get(ctx); ch <- result{v, err} }()
+	select {
+	case r := <-ch:
+		return r.v, r.err
+	case <-time.After(10 * time.Second):
+		t.Error(errBlocked)
+		return Value{}, errBlocked
+	}
+}
+
+// warmStuck returns a Cache over a stuckGetter whose FetchTimeout is an
+// hour (a Get that waits for the fetch would hang), holding s1.
+func warmStuck(t *testing.T) (*Cache, *stuckGetter, *clock) {
+	t.Helper()
+	g := newStuckGetter()
+	clk := newClock()
+	o := opts(clk)
+	o.FetchTimeout = time.Hour
+	c := NewCache(g, "name", o)
+	g.answers <- answer{value: secretJSON("id", "s1")}
+	if v, err := c.Get(context.Background()); err != nil || v.ClientSecret != "s1" {
+		t.Fatalf("first Get = %v, %v; want s1", v.ClientSecret, err)
+	}
+	<-g.calls
+	return c, g, clk
+}
+
+// TestCacheServesHeldValueWhileSecretsManagerHangs: past the TTL, Get
+// answers from memory while the refresh hangs, however many Gets come and
+// however long it hangs, with one GetSecretValue in flight; once it
+// answers, Get returns the new value.
+func TestCacheServesHeldValueWhileSecretsManagerHangs(t *testing.T) {
+	c, g, clk := warmStuck(t)
+	clk.add(5*time.Minute + time.Second)
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if v, err := getSoon(t, c, context.Background()); err != nil || v.ClientSecret != "s1" {
+				t.Errorf("Get while the refresh hangs = %v, %v; want the held s1", v.ClientSecret, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
+	<-g.calls // the background refresh did start
+	clk.add(10 * time.Minute)
+	if v, err := getSoon(t, c, context.Background()); err != nil || v.ClientSecret != "s1" {
+		t.Fatalf("Get long after the TTL = %v, %v; want s1", v.ClientSecret, err)
+	}
+	if n := g.n.Load(); n != 2 {
+		t.Errorf("GetSecretValue calls = %d, want 2: the first fetch and one refresh in flight", n)
+	}
+	g.answers <- answer{value: secretJSON("id", "s2")}
+	waitIdle(c)
+	if v, err := getSoon(t, c, context.Background()); err != nil || v.ClientSecret != "s2" {
+		t.Errorf("Get after the refresh answered = %v, %v; want s2", v.ClientSecret, err)
+	}
+	if n := g.n.Load(); n != 2 {
+		t.Errorf("GetSecretValue calls = %d, want 2: a fresh value needs no fetch", n)
+	}
+}
+
+// TestCacheBackgroundFailureKeepsValueAndRetries: a failed background
+// refresh (throttled, deleted, unparseable) keeps the held value served,
+// starts no fetch within RetryAfter, and is tried again after it.
+func TestCacheBackgroundFailureKeepsValueAndRetries(t *testing.T) {
+	for name, bad := range map[string]answer{
+		"error":       {err: errors.New("ResourceNotFoundException: secret deleted")},
+		"unparseable": {value: `{"client_id":"id"}`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, g, clk := warmStuck(t)
+			clk.add(5*time.Minute + time.Second)
+			g.answers <- bad
+			if v, err := getSoon(t, c, context.Background()); err != nil || v.ClientSecret != "s1" {
+				t.Fatalf("Get = %v, %v; want s1", v.ClientSecret, err)
+			}
+			<-g.calls
+			waitIdle(c)
+			clk.add(time.Second)
+			if v, err := getSoon(t, c, context.Background()); err != nil || v.ClientSecret != "s1" {
+				t.Fatalf("Get after the failed refresh = %v, %v; want the held s1", v.ClientSecret, err)
+			}
+			if busy(c) {
+				t.Fatal("Get started a fetch within RetryAfter of the failed one")
+			}
+			clk.add(time.Second)
+			g.answers <- answer{value: secretJSON("id", "s3")}
+			if v, err := getSoon(t, c, context.Background()); err != nil || v.ClientSecret != "s1" {
+				t.Fatalf("Get at RetryAfter = %v, %v; want s1 while the retry runs", v.ClientSecret, err)
+			}
+			<-g.calls
+			waitIdle(c)
+			if v, _ := getSoon(t, c, context.Background()); v.ClientSecret != "s3" {
+				t.Errorf("Get after the retry = %v, want s3", v.ClientSecret)
+			}
+		})
+	}
+}
+
+// TestCacheBackgroundRefreshOutlivesTheRequest: the request that starts a
+// background refresh ends (its context cancelled, as when its invocation
+// answers), and the refresh goes on under its own context.
+func TestCacheBackgroundRefreshOutlivesTheRequest(t *testing.T) {
+	c, g, clk := warmStuck(t)
+	clk.add(5*time.Minute + time.Second)
+	type key struct{}
+	ctx, cancel := context.WithCancel(context.WithValue(context.Background(), key{}, "request"))
+	if v, err := getSoon(t, c, ctx); err != nil || v.ClientSecret != "s1" {
+		t.Fatalf("Get = %v, %v; want s1", v.ClientSecret, err)
+	}
+	cancel()
+	fctx := <-g.calls
+	if fctx.Err() != nil {
+		t.Errorf("the refresh's context ended with the request: %v", fctx.Err())
+	}
+	if _, ok := fctx.Deadline(); !ok {
+		t.Error("the refresh has no deadline: FetchTimeout does not bound it")
+	}
+	if fctx.Value(key{}) != "request" {
+		t.Error("the refresh lost the request context's values")
+	}
+	g.answers <- answer{value: secretJSON("id", "s2")}
+	waitIdle(c)
+	if v, _ := getSoon(t, c, context.Background()); v.ClientSecret != "s2" {
+		t.Errorf("Get = %v, want s2", v.ClientSecret)
+	}
+}
+
+// TestCacheRefreshAfterThaw: a background refresh whose FetchTimeout
+// passed while Lambda had the environment frozen ends with its deadline
+// exceeded on thaw (see the Cache comment for the experiment); the held
+// value is served meanwhile and afterwards, and the next Get past
+// RetryAfter tries again.
+func TestCacheRefreshAfterThaw(t *testing.T) {
+	g := newStuckGetter()
+	clk := newClock()
+	o := opts(clk)
+	o.FetchTimeout = time.Millisecond // the freeze outlasts it
+	c := NewCache(g, "name", o)
+	g.answers <- answer{value: secretJSON("id", "s1")}
+	if _, err := c.Get(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	<-g.calls
+	clk.add(5*time.Minute + time.Second)
+	if v, err := getSoon(t, c, context.Background()); err != nil || v.ClientSecret != "s1" {
+		t.Fatalf("Get = %v, %v; want s1", v.ClientSecret, err)
+	}
+	fctx := <-g.calls
+	waitIdle(c) // frozen and thawed: the deadline has passed
+	if !errors.Is(fctx.Err(), context.DeadlineExceeded) {
+		t.Fatalf("refresh context = %v, want its deadline exceeded", fctx.Err())
+	}
+	c.mu.Lock()
+	failed := c.failErr
+	c.mu.Unlock()
+	if !errors.Is(failed, context.DeadlineExceeded) || !errors.Is(failed, ErrUnavailable) {
+		t.Errorf("recorded failure = %v, want ErrUnavailable wrapping the deadline", failed)
+	}
+	if v, err := getSoon(t, c, context.Background()); err != nil || v.ClientSecret != "s1" || busy(c) {
+		t.Fatalf("Get right after = %v, %v, fetching %v; want s1 and no new fetch within RetryAfter", v.ClientSecret, err, busy(c))
+	}
+	clk.add(2 * time.Second)
+	g.answers <- answer{value: secretJSON("id", "s2")}
+	if _, err := getSoon(t, c, context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	<-g.calls
+	waitIdle(c)
+	if v, _ := getSoon(t, c, context.Background()); v.ClientSecret != "s2" {
+		t.Errorf("Get after the retry = %v, want s2", v.ClientSecret)
+	}
+}
+
+// TestCacheRefreshJoinsHangingFetch: the forced refresh after
+// invalid_client waits for the background refresh already in flight
+// instead of starting a second GetSecretValue, and gets its value; a
+// forced refresh whose request ends first gets the held value.
+func TestCacheRefreshJoinsHangingFetch(t *testing.T) {
+	c, g, clk := warmStuck(t)
+	old := Value{ClientID: "id", ClientSecret: "s1", CookieKey: goodKey}
+	clk.add(5*time.Minute + time.Second)
+	if _, err := getSoon(t, c, context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	<-g.calls
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if v, err := c.Refresh(ctx, old); err != nil || v != old {
+		t.Errorf("Refresh with an ended context = %v, %v; want the held value", v.ClientSecret, err)
+	}
+	got := make(chan Value, 1)
+	go func() { v, _ := c.Refresh(context.Background(), old); got <- v }()
+	g.answers <- answer{value: secretJSON("id", "s2")}
+	if v := <-got; v.ClientSecret != "s2" {
+		t.Errorf("Refresh = %v, want s2 from the fetch in flight", v.ClientSecret)
+	}
+	if n := g.n.Load(); n != 2 {
+		t.Errorf("GetSecretValue calls = %d, want 2: Refresh started a second fetch", n)
+	}
+}
+
+// TestCacheFirstFetchWaits: with nothing held, Get waits for the fetch.
+func TestCacheFirstFetchWaits(t *testing.T) {
+	g := newStuckGetter()
+	c := NewCache(g, "name", CacheOptions{})
+	got := make(chan Value, 1)
+	go func() { v, _ := c.Get(context.Background()); got <- v }()
+	<-g.calls
+	select {
+	case v := <-got:
+		t.Fatalf("first Get returned %v before Secrets Manager answered", v)
+	default:
+	}
+	g.answers <- answer{value: secretJSON("id", "s1")}
+	if v := <-got; v.ClientSecret != "s1" {
+		t.Errorf("first Get = %v, want s1", v.ClientSecret)
+	}
+}
+
+// TestParsePreviousCookieKey: previous_cookie_key is optional, follows
+// cookie_key's length rule, must differ from it, and errors name the field
+// without its value; fields Parse does not know are ignored.
+func TestParsePreviousCookieKey(t *testing.T) {
+	const prev = "previous-0123456789abcdef0123456789"
+	base := `"client_id":"a","client_secret":"b","cookie_key":"` + goodKey + `"`
+	for name, tt := range map[string]struct {
+		json    string
+		want    string // PreviousCookieKey; "" with ok
+		problem string // in the error, when not ok
+	}{
+		"absent":  {json: "{" + base + "}"},
+		"empty":   {json: "{" + base + `,"previous_cookie_key":""}`},
+		"set":     {json: "{" + base + `,"previous_cookie_key":"` + prev + `"}`, want: prev},
+		"short":   {json: "{" + base + `,"previous_cookie_key":"shortkey-x"}`, problem: "previous_cookie_key is shorter than 32"},
+		"same":    {json: "{" + base + `,"previous_cookie_key":"` + goodKey + `"}`, problem: "previous_cookie_key is the same as cookie_key"},
+		"unknown": {json: "{" + base + `,"client_secret_id":"abc","rotated_at":1700000000,"nested":{"x":[1]}}`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			v, err := Parse(tt.json)
+			if tt.problem == "" {
+				if err != nil || v.PreviousCookieKey != tt.want || v.CookieKey != goodKey {
+					t.Fatalf("Parse = %v, %v; want previous %q", v, err, tt.want)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.problem) {
+				t.Fatalf("Parse error = %v; want %q", err, tt.problem)
+			}
+			if strings.Contains(err.Error(), "shortkey-x") || strings.Contains(err.Error(), goodKey) {
+				t.Errorf("error shows a key: %v", err)
+			}
+		})
+	}
+	v, _ := Parse("{" + base + `,"previous_cookie_key":"` + prev + `"}`)
+	if k := v.SealKeys(); k.Current != goodKey || k.Previous != prev || k.Deployment != "a" {
+		t.Errorf("SealKeys = current %t, previous %t, deployment %q; want cookie_key, previous_cookie_key, client_id",
+			k.Current == goodKey, k.Previous == prev, k.Deployment)
 	}
 }

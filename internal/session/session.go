@@ -6,7 +6,8 @@
 //
 // The session is one value, encrypted and authenticated with AES-256-GCM
 // under a key derived with HKDF-SHA256 from the secret's cookie_key (with
-// another label than the login cookie's), split over up to MaxChunks
+// another label than the login cookie's; previous_cookie_key still opens
+// one, and the client id is authenticated with it), split over up to MaxChunks
 // cookies named __Host-session-0, -1, ...: HttpOnly, Secure, SameSite=Lax,
 // Path=/. Browsers drop a cookie over 4096 bytes, and API Gateway refuses
 // more than 10,240 bytes of request headers, so the tokens are stored in
@@ -93,10 +94,11 @@ type Sealer struct {
 	box *seal.Box
 }
 
-// NewSealer derives the session key from cookieKey (the secret's
-// cookie_key, at least 32 characters).
-func NewSealer(cookieKey string) (*Sealer, error) {
-	box, err := seal.New(cookieKey, hkdfInfo)
+// NewSealer derives the session keys from k (the secret's SealKeys):
+// sessions are sealed under the current cookie key, open under it or the
+// previous one, and only in the deployment k names.
+func NewSealer(k seal.Keys) (*Sealer, error) {
+	box, err := seal.New(k, hkdfInfo)
 	if err != nil {
 		return nil, err
 	}

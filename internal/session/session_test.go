@@ -3,6 +3,7 @@ package session
 import (
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -11,10 +12,15 @@ import (
 
 	"github.com/example/cognito-sam-go/internal/cognito/cognitotest"
 	"github.com/example/cognito-sam-go/internal/logincookie"
+	"github.com/example/cognito-sam-go/internal/seal"
 	"github.com/example/cognito-sam-go/internal/secret/secrettest"
 )
 
 const key = "session-test-cookie-key-0123456789abcdef"
+
+// keys are the seal keys of a deployment with client id "client-id" and
+// cookie key k.
+func keys(k string) seal.Keys { return seal.Keys{Current: k, Deployment: "client-id"} }
 
 // jar is a browser's cookies for one site.
 type jar map[string]string
@@ -93,7 +99,7 @@ func cognitoSized(t testing.TB, groups int) Session {
 }
 
 func TestRoundTrip(t *testing.T) {
-	k, err := NewSealer(key)
+	k, err := NewSealer(keys(key))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +136,7 @@ func TestRoundTrip(t *testing.T) {
 // groups) and the most login attempts a browser keeps sends a Cookie header
 // under 8 KiB, well under API Gateway's 10,240 bytes of request headers.
 func TestCookieHeaderSize(t *testing.T) {
-	k, _ := NewSealer(key)
+	k, _ := NewSealer(keys(key))
 	j := jar{}
 	set, err := k.Cookies(cognitoSized(t, 20), j.has)
 	if err != nil {
@@ -140,7 +146,7 @@ func TestCookieHeaderSize(t *testing.T) {
 	session := len(j.header())
 	// Three sign-in attempts in progress, real login cookies with a
 	// return_to on another allowed origin.
-	ls, err := logincookie.NewSealer(key)
+	ls, err := logincookie.NewSealer(keys(key))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,8 +167,8 @@ func TestCookieHeaderSize(t *testing.T) {
 }
 
 func TestOpenRejects(t *testing.T) {
-	k, _ := NewSealer(key)
-	other, _ := NewSealer("another-deployment-key-0123456789abcdef")
+	k, _ := NewSealer(keys(key))
+	other, _ := NewSealer(keys("another-deployment-key-0123456789abcdef"))
 	s := cognitoSized(t, 20)
 	fresh := func() jar {
 		j := jar{}
@@ -211,7 +217,7 @@ func TestOpenRejects(t *testing.T) {
 // stored; the session keeps its refresh token and is refreshed on use, and
 // the Cookie header stays within budget.
 func TestTooManyGroups(t *testing.T) {
-	k, _ := NewSealer(key)
+	k, _ := NewSealer(keys(key))
 	s := cognitoSized(t, 100)
 	j := jar{}
 	set, err := k.Cookies(s, j.has)
@@ -235,7 +241,7 @@ func TestTooManyGroups(t *testing.T) {
 // TestStaleChunksCleared: a smaller session clears the chunks a bigger one
 // left behind, and Clear removes them all.
 func TestStaleChunksCleared(t *testing.T) {
-	k, _ := NewSealer(key)
+	k, _ := NewSealer(keys(key))
 	j := jar{}
 	set, _ := k.Cookies(cognitoSized(t, 20), j.has)
 	j.apply(t, set)
@@ -265,7 +271,7 @@ func TestRedacted(t *testing.T) {
 // recovering its missing tag bytes by mutation is out of reach, so anything
 // that opens is a forgery.
 func FuzzOpen(f *testing.F) {
-	k, _ := NewSealer(key)
+	k, _ := NewSealer(keys(key))
 	j := jar{}
 	set, _ := k.Cookies(Session{RefreshToken: "r.s.t", Created: time.Now()}, j.has)
 	j.apply(f, set)
@@ -283,7 +289,7 @@ func FuzzOpen(f *testing.F) {
 }
 
 func BenchmarkSealOpen(b *testing.B) {
-	k, _ := NewSealer(key)
+	k, _ := NewSealer(keys(key))
 	s := cognitoSized(b, 20)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -293,5 +299,57 @@ func BenchmarkSealOpen(b *testing.B) {
 		if _, err := k.Open(j.get, time.Now()); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestKeyChangeAndDeployment: a session sealed before cookie_key changed
+// still opens when the old key is previous_cookie_key (and is sealed anew
+// under the new key), not once it is removed; a session sealed for another
+// client id with the same key does not open.
+func TestKeyChangeAndDeployment(t *testing.T) {
+	const newKey = "session-test-new-cookie-key-0123456789abcdef"
+	s := Session{RefreshToken: "rt", AccessToken: "at", IDToken: "it", Created: time.Now().Add(-time.Hour).Truncate(time.Second)}
+	before, _ := NewSealer(keys(key))
+	j := jar{}
+	set, err := before.Cookies(s, j.has)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.apply(t, set)
+	sealer := func(k seal.Keys) *Sealer {
+		x, err := NewSealer(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return x
+	}
+	during := sealer(seal.Keys{Current: newKey, Previous: key, Deployment: "client-id"})
+	got, err := during.Open(j.get, time.Now())
+	if err != nil || got.RefreshToken != "rt" {
+		t.Fatalf("session sealed under the previous key: %v, want it open", err)
+	}
+	if _, err := sealer(keys(newKey)).Open(j.get, time.Now()); !errors.Is(err, ErrInvalid) {
+		t.Errorf("session sealed under a removed key: %v, want ErrInvalid", err)
+	}
+	if _, err := sealer(seal.Keys{Current: key, Deployment: "another-client-id"}).Open(j.get, time.Now()); !errors.Is(err, ErrInvalid) {
+		t.Errorf("session sealed for another client id with the same key: %v, want ErrInvalid", err)
+	}
+	resealed := jar{}
+	set, err = during.Cookies(got, resealed.has)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resealed.apply(t, set)
+	if _, err := sealer(keys(newKey)).Open(resealed.get, time.Now()); err != nil {
+		t.Errorf("session sealed anew during the change does not open under the new key alone: %v", err)
+	}
+	tampered := jar{}
+	for k, v := range j {
+		b := []byte(v)
+		b[len(b)/2] ^= 1
+		tampered[k] = string(b)
+	}
+	if _, err := during.Open(tampered.get, time.Now()); !errors.Is(err, ErrInvalid) {
+		t.Errorf("tampered session under the previous key: %v, want ErrInvalid", err)
 	}
 }

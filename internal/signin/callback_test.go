@@ -107,7 +107,7 @@ func (h *harness) session(t *testing.T, resp events.APIGatewayProxyResponse) ses
 			jar[c.Name] = c.Value
 		}
 	}
-	sealer, err := session.NewSealer(cookieKey)
+	sealer, err := session.NewSealer(secret.Value{ClientID: "client-id", CookieKey: cookieKey}.SealKeys())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +222,7 @@ func TestCallbackSuccessBrowser(t *testing.T) {
 }
 
 func TestCallbackRejectsBeforeCallingCognito(t *testing.T) {
-	foreignSealer, _ := logincookie.NewSealer("another-deployment-key-0123456789abcdef")
+	foreignSealer, _ := logincookie.NewSealer(secret.Value{ClientID: "client-id", CookieKey: "another-deployment-key-0123456789abcdef"}.SealKeys())
 	tests := []struct {
 		name   string
 		build  func(h *harness, a attempt) (url.Values, string)

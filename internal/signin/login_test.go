@@ -92,7 +92,7 @@ func TestLoginRedirectsWithStateNoncePKCE(t *testing.T) {
 	if len(c.Name)+len(c.Value) > 4096 {
 		t.Errorf("cookie is %d bytes, browsers drop over 4096", len(c.Name)+len(c.Value))
 	}
-	sealer, _ := logincookie.NewSealer(creds.CookieKey)
+	sealer, _ := logincookie.NewSealer(creds.SealKeys())
 	st, err := sealer.Open(c.Value, time.Now())
 	if err != nil {
 		t.Fatalf("the cookie does not open with the secret's key: %v", err)

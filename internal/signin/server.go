@@ -17,6 +17,7 @@ import (
 	"github.com/example/cognito-sam-go/internal/logincookie"
 	"github.com/example/cognito-sam-go/internal/page"
 	"github.com/example/cognito-sam-go/internal/routes"
+	"github.com/example/cognito-sam-go/internal/seal"
 	"github.com/example/cognito-sam-go/internal/secret"
 	"github.com/example/cognito-sam-go/internal/session"
 )
@@ -182,12 +183,12 @@ func (s *Server) credentials(ctx context.Context) (secret.Value, error) {
 	return creds, nil
 }
 
-// keyCache keeps the sealers of the most recent cookie key, so the keys are
-// derived once per cookie_key rather than once per request. Safe for
-// concurrent use.
+// keyCache keeps the sealers of the most recent seal keys (cookie_key,
+// previous_cookie_key, client id), so the keys are derived once per change
+// of the secret rather than once per request. Safe for concurrent use.
 type keyCache struct {
 	mu      sync.Mutex
-	key     string
+	keys    seal.Keys
 	login   *logincookie.Sealer
 	session *session.Sealer
 }
@@ -199,21 +200,21 @@ func (c *keyCache) Format(f fmt.State, _ rune) { fmt.Fprint(f, "signin.keyCache{
 func (c *keyCache) LogValue() slog.Value { return slog.StringValue("signin.keyCache{REDACTED}") }
 
 // sealers returns the login-cookie and session sealers for the secret's
-// cookie key: 503 when the key is unusable, like any unavailable secret.
+// seal keys: 503 when the key is unusable, like any unavailable secret.
 func (s *Server) sealers(creds secret.Value) (*logincookie.Sealer, *session.Sealer, error) {
 	c := s.keys
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.login == nil || c.key != creds.CookieKey {
-		login, err := logincookie.NewSealer(creds.CookieKey)
+	if keys := creds.SealKeys(); c.login == nil || c.keys != keys {
+		login, err := logincookie.NewSealer(keys)
 		if err != nil {
 			return nil, nil, apigw.Unavailable(fmt.Errorf("%w: cookie key: %w", secret.ErrUnavailable, err))
 		}
-		sess, err := session.NewSealer(creds.CookieKey)
+		sess, err := session.NewSealer(keys)
 		if err != nil {
 			return nil, nil, apigw.Unavailable(fmt.Errorf("%w: cookie key: %w", secret.ErrUnavailable, err))
 		}
-		c.key, c.login, c.session = creds.CookieKey, login, sess
+		c.keys, c.login, c.session = keys, login, sess
 	}
 	return c.login, c.session, nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/example/cognito-sam-go/internal/local/localcognito"
 	"github.com/example/cognito-sam-go/internal/logincookie"
+	"github.com/example/cognito-sam-go/internal/seal"
 	"golang.org/x/oauth2"
 )
 
@@ -138,7 +139,7 @@ type attempt struct{ state, cookie, code, verifier string }
 // inputs.
 func (s *services) newAttempt(tb *tb) attempt {
 	state, nonce, verifier := random(), random(), oauth2.GenerateVerifier()
-	sealer, err := logincookie.NewSealer(cookieKey)
+	sealer, err := logincookie.NewSealer(seal.Keys{Current: cookieKey, Deployment: clientID})
 	if err != nil {
 		tb.Fatal(err)
 	}
