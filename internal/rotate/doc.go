@@ -35,6 +35,16 @@
 // never holds more than two. The version and its staging labels are checked
 // first, as Secrets Manager's rotation templates do.
 //
+// createSecret deletes only what is certainly not AWSCURRENT's secret
+// (currentSecretID): AWSCURRENT's client_secret_id names the current one.
+// Without it (the secret CloudFormation wrote has none) the current one is
+// known only when the client holds one secret, or when AWSPREVIOUS holds the
+// same value with an id; otherwise createSecret deletes nothing and fails,
+// naming both secrets and what to do. So a first rotation that died between
+// adding its secret and writing its version waits for the operator to
+// delete that secret. After a delete, AWSCURRENT's secret is proved at the
+// token endpoint before anything is added, so a mistake is loud.
+//
 // Values are never logged: only step, secret and version ids, and the ids
 // of client secrets (<client id>--<creation time>), which are not secret.
 package rotate

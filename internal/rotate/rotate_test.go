@@ -254,7 +254,6 @@ func TestRetryAfterCrash(t *testing.T) {
 		crash           func(f *faults)
 		at              string
 	}{
-		{"createSecret dies after adding, before putting (first rotation)", 0, func(f *faults) { f.failPut = 1 }, rotate.StepCreate},
 		{"createSecret dies after adding, before putting (second rotation)", 1, func(f *faults) { f.failPut = 1 }, rotate.StepCreate},
 		{"createSecret dies after deleting, before adding", 1, func(f *faults) { f.failAdd = 1 }, rotate.StepCreate},
 		{"finishSecret dies after moving AWSCURRENT", 1, func(f *faults) { f.failStageAfter, f.failStage = 1, 1 }, rotate.StepFinish},
@@ -410,6 +409,115 @@ func TestCurrentSecretGoneFromCognito(t *testing.T) {
 	if got := h.secretIDs(); len(got) != 2 || got[0] != ids[0] || got[1] != ids[1] {
 		t.Errorf("the client holds %v, was %v", got, ids)
 	}
+}
+
+// makeCurrent puts a version with the fields m and makes it AWSCURRENT
+// with update-secret-version-stage, as a roll back or a hand-made version
+// is done (see TestCurrentSecretGoneFromCognito for why not straight to
+// AWSCURRENT). The version AWSCURRENT leaves becomes AWSPREVIOUS.
+func (h *harness) makeCurrent(m map[string]any) {
+	h.t.Helper()
+	ctx := context.Background()
+	put, err := h.sm.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: aws.String(h.id), SecretString: aws.String(mustJSON(h.t, m)), VersionStages: []string{"MANUAL"}})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if _, err := h.sm.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{SecretId: aws.String(h.id),
+		VersionStage: aws.String("AWSCURRENT"), MoveToVersionId: put.VersionId, RemoveFromVersionId: aws.String(rotatetest.VersionWith(h.t, h.sm, h.id, "AWSCURRENT"))}); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// TestCurrentWithoutSecretID: when AWSCURRENT has no client_secret_id and
+// the app client holds two secrets, createSecret deletes one only when it
+// is certain it is not AWSCURRENT's (AWSPREVIOUS holds the same value with
+// an id); else it deletes nothing and says what to do. Which one is older
+// tells nothing.
+func TestCurrentWithoutSecretID(t *testing.T) {
+	withoutID := func(m map[string]any) map[string]any { delete(m, "client_secret_id"); return m }
+	t.Run("a copy of the version before, without the id", func(t *testing.T) {
+		h := newHarness(t)
+		h.rotateAll()
+		cur := h.current()
+		kept := cur["client_secret_id"].(string)
+		h.makeCurrent(withoutID(cur))
+		if prev := rotatetest.Value(t, h.sm, h.id, "AWSPREVIOUS"); !strings.Contains(prev, kept) {
+			t.Fatalf("AWSPREVIOUS does not name %s: the test sets up less than it says", kept)
+		}
+		h.rotateAll()
+		if got := h.secretIDs(); len(got) != 2 || got[0] != kept {
+			t.Errorf("the client holds %v, want %s (what AWSCURRENT held) and a new one", got, kept)
+		}
+		if err := h.works(cur["client_secret"].(string)); err != nil {
+			t.Errorf("the secret AWSCURRENT held before the rotation: %v", err)
+		}
+	})
+	t.Run("AWSPREVIOUS holds another secret", func(t *testing.T) {
+		h := newHarness(t)
+		h.rotateAll()
+		h.rotateAll()
+		ids := h.secretIDs()
+		var prev map[string]any
+		_ = json.Unmarshal([]byte(rotatetest.Value(t, h.sm, h.id, "AWSPREVIOUS")), &prev)
+		h.makeCurrent(withoutID(prev)) // a roll back that lost the id
+		err := h.step(rotatetest.Token(), rotate.StepCreate)
+		if err == nil || !strings.Contains(err.Error(), "nothing is deleted") || !strings.Contains(err.Error(), "delete-user-pool-client-secret") {
+			t.Errorf("createSecret: %v, want a refusal that says what to do", err)
+		}
+		if got := h.secretIDs(); len(got) != 2 || got[0] != ids[0] || got[1] != ids[1] {
+			t.Errorf("the client holds %v, was %v", got, ids)
+		}
+	})
+	t.Run("first rotation that died before writing its version", func(t *testing.T) {
+		h := newHarness(t)
+		token := rotatetest.Token()
+		h.faults.failPut = 1
+		if err := h.step(token, rotate.StepCreate); err == nil {
+			t.Fatal("createSecret did not fail with the fault")
+		}
+		ids := h.secretIDs()
+		if len(ids) != 2 {
+			t.Fatalf("the crashed createSecret left %v, want the original and an orphan", ids)
+		}
+		err := h.step(token, rotate.StepCreate)
+		if err == nil || !strings.Contains(err.Error(), "nothing is deleted") || !strings.Contains(err.Error(), "the newer, "+ids[1]) {
+			t.Fatalf("createSecret (retry): %v, want a refusal naming the orphan %s", err, ids[1])
+		}
+		if got := h.secretIDs(); len(got) != 2 || got[0] != ids[0] || got[1] != ids[1] || h.works(originalSecret) != nil {
+			t.Fatalf("the client holds %v, was %v; the original works: %v", got, ids, h.works(originalSecret))
+		}
+		// What the error says to do: delete the orphan, rotate again.
+		if _, err := h.faults.UserPool.DeleteUserPoolClientSecret(context.Background(), &cip.DeleteUserPoolClientSecretInput{
+			UserPoolId: aws.String(h.pool.PoolID()), ClientId: aws.String(clientID), ClientSecretId: aws.String(ids[1])}); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range rotatetest.Steps {
+			if err := h.step(token, s); err != nil {
+				t.Fatalf("%s after the orphan was deleted: %v", s, err)
+			}
+		}
+		if got := h.secretIDs(); len(got) != 2 || got[0] != ids[0] || h.works(originalSecret) != nil {
+			t.Errorf("the client holds %v, want the original %s and a new one", got, ids[0])
+		}
+	})
+	// The check after a delete: AWSCURRENT names the wrong one of the two
+	// secrets (a hand-made version), so the rule deletes its value; the
+	// step stops with an error before adding anything.
+	t.Run("a delete that took AWSCURRENT's secret", func(t *testing.T) {
+		h := newHarness(t)
+		h.rotateAll()
+		cur := h.current()
+		ids := h.secretIDs()
+		cur["client_secret_id"] = ids[0] // the value is ids[1]'s
+		h.makeCurrent(cur)
+		err := h.step(rotatetest.Token(), rotate.StepCreate)
+		if err == nil || !strings.Contains(err.Error(), "does not authenticate") || !strings.Contains(err.Error(), "nothing was added") {
+			t.Errorf("createSecret: %v, want the failed check after the delete", err)
+		}
+		if got := h.secretIDs(); len(got) != 1 || got[0] != ids[0] {
+			t.Errorf("the client holds %v, want only %s", got, ids[0])
+		}
+	})
 }
 
 // TestLogsHoldNoSecret: a rotation's log lines are JSON and hold neither
