@@ -1246,6 +1246,12 @@ func TestRotation(t *testing.T) {
 	if !reaches(g, "ClientSecretRotation", "RotateFunctionInvokePermission") {
 		t.Errorf("the schedule can be created before Secrets Manager may invoke the function")
 	}
+	// Creating the schedule invokes the function (testSecret): if that
+	// came before its log group, Lambda would create the group and
+	// CloudFormation's would fail as already existing.
+	if !reaches(g, "ClientSecretRotation", rotateFunction+"LogGroup") {
+		t.Errorf("the schedule can be created before the function's log group")
+	}
 	for _, other := range []string{"Api", "UserPoolClient", "ClientSecret"} {
 		if reaches(g, other, rotateFunction) {
 			t.Errorf("%s depends on %s: the function must stay outside the API's dependencies", other, rotateFunction)
