@@ -322,18 +322,30 @@ func (r *Rotator) setSecret(ctx context.Context, log *slog.Logger, ev Event, _ *
 	return nil
 }
 
-// testSecret proves the pending client secret at /oauth2/token with a
-// refresh_token grant for a made-up token: Cognito checks the client
-// before the grant, so invalid_grant means the secret authenticated and
-// invalid_client that it did not. No user's code or token is involved.
+// testSecret proves the pending client secret at /oauth2/token (see
+// authenticates).
 //
-// It reads only client_id and client_secret of the version, so it also
-// passes the check Secrets Manager runs when rotation is configured without
-// rotating at once (RotateImmediately false): testSecret alone, on an
-// AWSPENDING version it makes for the test (moto copies the current value
-// into it; AWS documents only that it "creates an AWSPENDING version").
+// Secrets Manager also runs testSecret alone when rotation is configured
+// without rotating at once (RotateImmediately false, as the template's
+// schedule is created): AWS documents only that it "creates an AWSPENDING
+// version of the secret and then removes it", not what that version holds.
+// testSecret reads only client_id and client_secret, so a copy of the
+// current value passes; a version with no value (GetSecretValue answers
+// ResourceNotFoundException for it, as for the empty version of a
+// rotation) is taken for that test, and AWSCURRENT's client secret is
+// proved instead. That cannot let a rotation through: in a rotation,
+// createSecret has written the version before testSecret runs, and
+// finishSecret refuses a version it cannot read.
 func (r *Rotator) testSecret(ctx context.Context, log *slog.Logger, ev Event, _ *secretsmanager.DescribeSecretOutput) error {
 	pending, _, err := r.read(ctx, ev.SecretID, ev.ClientRequestToken, stagePending)
+	if isNotFound(err) {
+		log.Info("the AWSPENDING version has no value: this is Secrets Manager's test of the rotation configuration; testing AWSCURRENT's client secret")
+		cur, _, err := r.read(ctx, ev.SecretID, "", stageCurrent)
+		if err != nil {
+			return err
+		}
+		return r.authenticates(ctx, log, cur, "current")
+	}
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"maps"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
 	"github.com/example/cognito-sam-go/internal/cognito"
 	"github.com/example/cognito-sam-go/internal/local/localcognito"
@@ -88,6 +91,43 @@ type faults struct {
 	// AddUserPoolClientSecret calls; failStage the next
 	// UpdateSecretVersionStage calls after failStageAfter successful ones.
 	failPut, failAdd, failStage, failStageAfter int
+	// emptyPending is a version id that Secrets Manager in AWS would
+	// already hold, empty, with AWSPENDING (it makes that version before
+	// it calls createSecret, and for its test of the configuration); moto
+	// cannot make one. Until a PutSecretValue creates it in moto,
+	// DescribeSecret lists it as AWSPENDING and GetSecretValue of it
+	// answers ResourceNotFoundException, as AWS does. emptyReads counts
+	// those answers.
+	emptyPending string
+	emptyReads   int
+}
+
+func (f *faults) DescribeSecret(ctx context.Context, in *secretsmanager.DescribeSecretInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.DescribeSecretOutput, error) {
+	out, err := f.SecretsManager.DescribeSecret(ctx, in, opts...)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err == nil && f.emptyPending != "" {
+		if _, ok := out.VersionIdsToStages[f.emptyPending]; !ok {
+			stages := maps.Clone(out.VersionIdsToStages)
+			for v, st := range stages { // the label is on one version only
+				stages[v] = slices.DeleteFunc(slices.Clone(st), func(s string) bool { return s == "AWSPENDING" })
+			}
+			stages[f.emptyPending] = []string{"AWSPENDING"}
+			out.VersionIdsToStages = stages
+		}
+	}
+	return out, err
+}
+
+func (f *faults) GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
+	out, err := f.SecretsManager.GetSecretValue(ctx, in, opts...)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err != nil && f.emptyPending != "" && aws.ToString(in.VersionId) == f.emptyPending {
+		f.emptyReads++
+		return nil, &smtypes.ResourceNotFoundException{Message: aws.String("Secrets Manager can't find the specified secret value for VersionId: " + f.emptyPending)}
+	}
+	return out, err
 }
 
 var errCrash = errors.New("simulated crash")
@@ -408,6 +448,34 @@ func TestCurrentSecretGoneFromCognito(t *testing.T) {
 	}
 	if got := h.secretIDs(); len(got) != 2 || got[0] != ids[0] || got[1] != ids[1] {
 		t.Errorf("the client holds %v, was %v", got, ids)
+	}
+}
+
+// TestConfigurationTest: Secrets Manager's test of the rotation
+// configuration (testSecret alone, when the schedule is created without
+// rotating) on an AWSPENDING version with no value proves AWSCURRENT's
+// client secret and passes; nothing changes, and neither setSecret nor
+// finishSecret takes that version.
+func TestConfigurationTest(t *testing.T) {
+	h := newHarness(t)
+	token := rotatetest.Token()
+	h.faults.emptyPending = token
+	current := rotatetest.VersionWith(t, h.sm, h.id, "AWSCURRENT")
+	ids := h.secretIDs()
+	if err := h.step(token, rotate.StepTest); err != nil {
+		t.Fatalf("testSecret on an empty AWSPENDING version: %v", err)
+	}
+	if h.faults.emptyReads == 0 || !strings.Contains(h.logs.String(), "test of the rotation configuration") ||
+		!strings.Contains(h.logs.String(), "the current client secret authenticates at the token endpoint") {
+		t.Errorf("testSecret did not take the empty version for the configuration test and prove AWSCURRENT:\n%s", h.logs)
+	}
+	for _, s := range []string{rotate.StepSet, rotate.StepFinish} {
+		if err := h.step(token, s); err == nil {
+			t.Errorf("%s on an empty AWSPENDING version succeeded", s)
+		}
+	}
+	if v := rotatetest.VersionWith(t, h.sm, h.id, "AWSCURRENT"); v != current || strings.Join(h.secretIDs(), " ") != strings.Join(ids, " ") {
+		t.Errorf("the configuration test changed AWSCURRENT (%s, was %s) or the client's secrets (%v, were %v)", v, current, h.secretIDs(), ids)
 	}
 }
 
