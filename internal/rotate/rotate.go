@@ -105,6 +105,14 @@ type Options struct {
 	// NewSecret makes the new client secret's value; NewClientSecret when
 	// nil.
 	NewSecret func() (string, error)
+	// AllowUnknownToken lets createSecret start a rotation with a token
+	// that names no version yet (its PutSecretValue then creates the
+	// version), as long as no other version is AWSPENDING. Secrets Manager
+	// always creates the empty AWSPENDING version first, so it never needs
+	// this; a caller that cannot make an empty version (moto_server, a
+	// test) does. False refuses such a token, as Secrets Manager's rotation
+	// templates do.
+	AllowUnknownToken bool
 }
 
 // Rotator runs the rotation steps. It is safe for concurrent use, though
@@ -118,12 +126,14 @@ type Rotator struct {
 	attempts  int
 	backoff   time.Duration
 	newSecret func() (string, error)
+	// allowUnknown: Options.AllowUnknownToken.
+	allowUnknown bool
 }
 
 // New returns a Rotator.
 func New(o Options) *Rotator {
 	r := &Rotator{sm: o.Secrets, pool: o.Pool, poolID: o.UserPoolID, token: o.Token, log: o.Logger,
-		attempts: o.TestAttempts, backoff: o.TestBackoff, newSecret: o.NewSecret}
+		attempts: o.TestAttempts, backoff: o.TestBackoff, newSecret: o.NewSecret, allowUnknown: o.AllowUnknownToken}
 	if r.log == nil {
 		r.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -146,12 +156,9 @@ func New(o Options) *Rotator {
 // First, as Secrets Manager's rotation templates do: rotation must be
 // enabled on the secret; a version that is already AWSCURRENT needs nothing
 // more (a step retried after the rotation finished); a version must be
-// AWSPENDING to be worked on. One difference: createSecret also accepts a
-// token that names no version yet, and its PutSecretValue then creates the
-// version. Secrets Manager always creates the (empty) AWSPENDING version
-// before it calls createSecret, so this never happens in AWS; it lets a
-// caller that cannot make an empty version (moto_server, a test) start a
-// rotation with a fresh token, as long as no other version is AWSPENDING.
+// AWSPENDING to be worked on. One difference, with
+// Options.AllowUnknownToken only: createSecret also accepts a token that
+// names no version yet, and its PutSecretValue then creates the version.
 func (r *Rotator) Handle(ctx context.Context, ev Event) error {
 	if ev.SecretID == "" || ev.ClientRequestToken == "" {
 		return errors.New("the event needs SecretId and ClientRequestToken")
@@ -177,7 +184,7 @@ func (r *Rotator) Handle(ctx context.Context, ev Event) error {
 		return nil
 	case known && !slices.Contains(stages, stagePending):
 		return fmt.Errorf("%s: version %s of secret %s is not AWSPENDING", ev.Step, ev.ClientRequestToken, ev.SecretID)
-	case !known && ev.Step != StepCreate:
+	case !known && (ev.Step != StepCreate || !r.allowUnknown):
 		return fmt.Errorf("%s: secret %s has no version %s", ev.Step, ev.SecretID, ev.ClientRequestToken)
 	case !known:
 		for v, st := range desc.VersionIdsToStages {

@@ -45,6 +45,7 @@ type harness struct {
 	id     string // the secret's name
 	faults *faults
 	logs   *bytes.Buffer
+	opts   rotate.Options
 	r      *rotate.Rotator
 }
 
@@ -72,12 +73,16 @@ func newHarness(t *testing.T) *harness {
 	h.faults = &faults{SecretsManager: sm, UserPool: cip.New(cip.Options{
 		BaseEndpoint: aws.String(pool.Domain()), Region: "us-east-1", Credentials: aws.AnonymousCredentials{},
 	})}
-	h.r = rotate.New(rotate.Options{
+	h.opts = rotate.Options{
 		Secrets: h.faults, Pool: h.faults, UserPoolID: pool.PoolID(),
 		Token:        cognito.New(cognito.Options{Domain: pool.Domain()}),
 		Logger:       slog.New(slog.NewJSONHandler(h.logs, nil)),
 		TestAttempts: 2, TestBackoff: time.Millisecond,
-	})
+		// moto cannot make the empty AWSPENDING version (rotatetest);
+		// TestAWSPendingVersion runs without this.
+		AllowUnknownToken: true,
+	}
+	h.r = rotate.New(h.opts)
 	return h
 }
 
@@ -448,6 +453,52 @@ func TestCurrentSecretGoneFromCognito(t *testing.T) {
 	}
 	if got := h.secretIDs(); len(got) != 2 || got[0] != ids[0] || got[1] != ids[1] {
 		t.Errorf("the client holds %v, was %v", got, ids)
+	}
+}
+
+// TestAWSPendingVersion: the path AWS takes into createSecret. Secrets
+// Manager makes the version first, so the token names an AWSPENDING
+// version with no value (GetSecretValue: ResourceNotFoundException), and
+// the rotation runs without AllowUnknownToken; without it a token that
+// names no version is refused.
+func TestAWSPendingVersion(t *testing.T) {
+	h := newHarness(t)
+	opts := h.opts
+	opts.AllowUnknownToken = false
+	r := rotate.New(opts)
+	step := func(token, s string) error {
+		return r.Handle(context.Background(), rotate.Event{SecretID: h.id, ClientRequestToken: token, Step: s})
+	}
+	ids := h.secretIDs()
+	if err := step(rotatetest.Token(), rotate.StepCreate); err == nil || !strings.Contains(err.Error(), "has no version") {
+		t.Errorf("createSecret with a token that names no version, without AllowUnknownToken: %v", err)
+	}
+	if got := h.secretIDs(); strings.Join(got, " ") != strings.Join(ids, " ") {
+		t.Errorf("the refused createSecret changed the client's secrets: %v, were %v", got, ids)
+	}
+	for i := range 2 {
+		token := rotatetest.Token()
+		h.faults.emptyPending = token
+		reads := h.faults.emptyReads
+		for _, s := range rotatetest.Steps {
+			if err := step(token, s); err != nil {
+				t.Fatalf("rotation %d, %s: %v", i+1, s, err)
+			}
+			if s == rotate.StepCreate && h.faults.emptyReads == reads {
+				t.Fatalf("createSecret never read the empty version: the test proves less than it says")
+			}
+			h.checkAtMostTwo()
+		}
+		cur := h.current()
+		if v := rotatetest.VersionWith(t, h.sm, h.id, "AWSCURRENT"); v != token || h.works(cur["client_secret"].(string)) != nil {
+			t.Errorf("rotation %d: AWSCURRENT on %s (want %s), its secret works: %v", i+1, v, token, h.works(cur["client_secret"].(string)))
+		}
+		if got := h.secretIDs(); len(got) != 2 || got[1] != cur["client_secret_id"] {
+			t.Errorf("rotation %d: the client holds %v, want two ending with %v", i+1, got, cur["client_secret_id"])
+		}
+	}
+	if err := h.works(originalSecret); !errors.Is(err, cognito.ErrInvalidClient) {
+		t.Errorf("the original secret after two rotations: %v, want invalid_client", err)
 	}
 }
 
