@@ -180,6 +180,12 @@ func (r *Rotator) Handle(ctx context.Context, ev Event) error {
 	stages, known := desc.VersionIdsToStages[ev.ClientRequestToken]
 	switch {
 	case known && slices.Contains(stages, stageCurrent):
+		if ev.Step == StepFinish && slices.Contains(stages, stagePending) {
+			// An earlier finishSecret moved AWSCURRENT but could not
+			// remove AWSPENDING: its retry does.
+			r.removePending(ctx, log, ev)
+			return nil
+		}
 		log.Info("the version is already AWSCURRENT: nothing to do")
 		return nil
 	case known && !slices.Contains(stages, stagePending):
@@ -412,15 +418,23 @@ func (r *Rotator) finishSecret(ctx context.Context, log *slog.Logger, ev Event, 
 	if _, err := r.sm.UpdateSecretVersionStage(ctx, in); err != nil {
 		return fmt.Errorf("move AWSCURRENT: %w", err)
 	}
+	log.Info("the new version is AWSCURRENT", slog.String("previous_version_id", aws.ToString(in.RemoveFromVersionId)))
+	r.removePending(ctx, log, ev)
+	return nil
+}
+
+// removePending removes AWSPENDING from the version that is now
+// AWSCURRENT. A failure is only logged: the rotation is done, and
+// AWSPENDING on the AWSCURRENT version is a state Secrets Manager accepts
+// (a later rotation moves the label); finishSecret run again removes it.
+func (r *Rotator) removePending(ctx context.Context, log *slog.Logger, ev Event) {
 	if _, err := r.sm.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{
 		SecretId: aws.String(ev.SecretID), VersionStage: aws.String(stagePending), RemoveFromVersionId: aws.String(ev.ClientRequestToken),
 	}); err != nil {
-		// The rotation is done: AWSPENDING on the AWSCURRENT version is a
-		// state Secrets Manager accepts.
 		log.Warn("could not remove AWSPENDING from the new current version", slog.String("detail", err.Error()))
+		return
 	}
-	log.Info("the new version is AWSCURRENT", slog.String("previous_version_id", aws.ToString(in.RemoveFromVersionId)))
-	return nil
+	log.Info("removed AWSPENDING from the current version")
 }
 
 // list returns the app client's secrets, oldest first.

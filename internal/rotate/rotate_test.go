@@ -316,8 +316,17 @@ func TestRetryAfterCrash(t *testing.T) {
 				if s == tc.at {
 					tc.crash(h.faults)
 					if s == rotate.StepFinish && h.faults.failStageAfter == 1 {
-						// the first update succeeds, the second "crashes"
-						_ = h.step(token, s)
+						// The first update (AWSCURRENT) succeeds, the second
+						// (removing AWSPENDING) "crashes": the rotation is
+						// done, so the step succeeds, says so, and leaves
+						// the label, which the retry below removes.
+						if err := h.step(token, s); err != nil {
+							t.Fatalf("%s with only AWSPENDING's removal failing: %v", s, err)
+						}
+						if !strings.Contains(h.logs.String(), "could not remove AWSPENDING") ||
+							rotatetest.VersionWith(t, h.sm, h.id, "AWSPENDING") != token || rotatetest.VersionWith(t, h.sm, h.id, "AWSCURRENT") != token {
+							t.Fatalf("the fault did not fire: want AWSCURRENT and AWSPENDING on %s and a warning:\n%s", token, h.logs)
+						}
 					} else if err := h.step(token, s); err == nil {
 						t.Fatalf("%s did not fail with the fault", s)
 					}
@@ -341,6 +350,9 @@ func TestRetryAfterCrash(t *testing.T) {
 			}
 			if v := rotatetest.VersionWith(t, h.sm, h.id, "AWSCURRENT"); v != token {
 				t.Errorf("AWSCURRENT on %s, want %s", v, token)
+			}
+			if v := rotatetest.VersionWith(t, h.sm, h.id, "AWSPENDING"); v != "" {
+				t.Errorf("AWSPENDING is left on %s", v)
 			}
 		})
 	}
