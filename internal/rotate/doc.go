@@ -23,8 +23,9 @@
 //     AWSPREVIOUS on the old one).
 //
 // Afterwards the client holds B and C: an execution environment that still
-// caches B keeps signing users in until its cache expires, and B goes only
-// at the next rotation. Sign-ins that meet a deleted secret anyway (two
+// caches B keeps signing users in until its cache expires, and B goes when
+// the next rotation starts (its createSecret, even if that rotation then
+// fails): a roll back to AWSPREVIOUS works until then. Sign-ins that meet a deleted secret anyway (two
 // rotations minutes apart) are covered by the callback's one retry on
 // invalid_client with the secret read afresh (package signin).
 //
