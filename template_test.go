@@ -1206,9 +1206,13 @@ func toStrings(v any) []string {
 const rotateFunction = "RotateFunction"
 
 // TestRotation: the client secret's rotation schedule, and the rotation
-// function's least privilege: the three client-secret actions on this user
-// pool, the four Secrets Manager actions on this secret (its exact ARN),
-// nothing else; only Secrets Manager may invoke it, for this secret.
+// function's least privilege: its inline policies grant the three
+// client-secret actions on this user pool, the four Secrets Manager
+// actions on this secret (its exact ARN), nothing else and no wildcard;
+// only Secrets Manager may invoke it, for this secret. The no-wildcard
+// check covers the inline policies only: the one managed policy,
+// AWSLambdaBasicExecutionRole (as every function's: CloudWatch Logs
+// actions on "*"), is checked by name, not by content.
 func TestRotation(t *testing.T) {
 	tpl := translate(t)
 	g := graph(tpl)
@@ -1245,6 +1249,12 @@ func TestRotation(t *testing.T) {
 	}
 	if !reaches(g, "ClientSecretRotation", "RotateFunctionInvokePermission") {
 		t.Errorf("the schedule can be created before Secrets Manager may invoke the function")
+	}
+	// Creating the schedule invokes the function (testSecret): if that
+	// came before its log group, Lambda would create the group and
+	// CloudFormation's would fail as already existing.
+	if !reaches(g, "ClientSecretRotation", rotateFunction+"LogGroup") {
+		t.Errorf("the schedule can be created before the function's log group")
 	}
 	for _, other := range []string{"Api", "UserPoolClient", "ClientSecret"} {
 		if reaches(g, other, rotateFunction) {
@@ -1295,7 +1305,7 @@ func TestRotation(t *testing.T) {
 		for _, s := range p.PolicyDocument.Statement {
 			r, _ := json.Marshal(s.Resource)
 			if s.Effect != "Allow" || s.NotAction != nil || strings.Contains(string(r), "*") {
-				t.Errorf("statement %+v: want Allow of named actions on named resources, no wildcard", s)
+				t.Errorf("inline statement %+v: want Allow of named actions on named resources, no wildcard", s)
 			}
 			for _, a := range toStrings(s.Action) {
 				if _, dup := got[a]; dup || strings.Contains(a, "*") {

@@ -23,8 +23,9 @@
 //     AWSPREVIOUS on the old one).
 //
 // Afterwards the client holds B and C: an execution environment that still
-// caches B keeps signing users in until its cache expires, and B goes only
-// at the next rotation. Sign-ins that meet a deleted secret anyway (two
+// caches B keeps signing users in until its cache expires, and B goes when
+// the next rotation starts (its createSecret, even if that rotation then
+// fails): a roll back to AWSPREVIOUS works until then. Sign-ins that meet a deleted secret anyway (two
 // rotations minutes apart) are covered by the callback's one retry on
 // invalid_client with the secret read afresh (package signin).
 //
@@ -34,6 +35,16 @@
 // that died before PutSecretValue is deleted by the next one, and the client
 // never holds more than two. The version and its staging labels are checked
 // first, as Secrets Manager's rotation templates do.
+//
+// createSecret deletes only what is certainly not AWSCURRENT's secret
+// (currentSecretID): AWSCURRENT's client_secret_id names the current one.
+// Without it (the secret CloudFormation wrote has none) the current one is
+// known only when the client holds one secret, or when AWSPREVIOUS holds the
+// same value with an id; otherwise createSecret deletes nothing and fails,
+// naming both secrets and what to do. So a first rotation that died between
+// adding its secret and writing its version waits for the operator to
+// delete that secret. After a delete, AWSCURRENT's secret is proved at the
+// token endpoint before anything is added, so a mistake is loud.
 //
 // Values are never logged: only step, secret and version ids, and the ids
 // of client secrets (<client id>--<creation time>), which are not secret.

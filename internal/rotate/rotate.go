@@ -39,8 +39,9 @@ const (
 
 // Staging labels.
 const (
-	stageCurrent = "AWSCURRENT"
-	stagePending = "AWSPENDING"
+	stageCurrent  = "AWSCURRENT"
+	stagePending  = "AWSPENDING"
+	stagePrevious = "AWSPREVIOUS"
 )
 
 // SecretsManager is what the rotation calls of Secrets Manager; the SDK's
@@ -104,6 +105,14 @@ type Options struct {
 	// NewSecret makes the new client secret's value; NewClientSecret when
 	// nil.
 	NewSecret func() (string, error)
+	// AllowUnknownToken lets createSecret start a rotation with a token
+	// that names no version yet (its PutSecretValue then creates the
+	// version), as long as no other version is AWSPENDING. Secrets Manager
+	// always creates the empty AWSPENDING version first, so it never needs
+	// this; a caller that cannot make an empty version (moto_server, a
+	// test) does. False refuses such a token, as Secrets Manager's rotation
+	// templates do.
+	AllowUnknownToken bool
 }
 
 // Rotator runs the rotation steps. It is safe for concurrent use, though
@@ -117,12 +126,14 @@ type Rotator struct {
 	attempts  int
 	backoff   time.Duration
 	newSecret func() (string, error)
+	// allowUnknown: Options.AllowUnknownToken.
+	allowUnknown bool
 }
 
 // New returns a Rotator.
 func New(o Options) *Rotator {
 	r := &Rotator{sm: o.Secrets, pool: o.Pool, poolID: o.UserPoolID, token: o.Token, log: o.Logger,
-		attempts: o.TestAttempts, backoff: o.TestBackoff, newSecret: o.NewSecret}
+		attempts: o.TestAttempts, backoff: o.TestBackoff, newSecret: o.NewSecret, allowUnknown: o.AllowUnknownToken}
 	if r.log == nil {
 		r.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -145,12 +156,9 @@ func New(o Options) *Rotator {
 // First, as Secrets Manager's rotation templates do: rotation must be
 // enabled on the secret; a version that is already AWSCURRENT needs nothing
 // more (a step retried after the rotation finished); a version must be
-// AWSPENDING to be worked on. One difference: createSecret also accepts a
-// token that names no version yet, and its PutSecretValue then creates the
-// version. Secrets Manager always creates the (empty) AWSPENDING version
-// before it calls createSecret, so this never happens in AWS; it lets a
-// caller that cannot make an empty version (moto_server, a test) start a
-// rotation with a fresh token, as long as no other version is AWSPENDING.
+// AWSPENDING to be worked on. One difference, with
+// Options.AllowUnknownToken only: createSecret also accepts a token that
+// names no version yet, and its PutSecretValue then creates the version.
 func (r *Rotator) Handle(ctx context.Context, ev Event) error {
 	if ev.SecretID == "" || ev.ClientRequestToken == "" {
 		return errors.New("the event needs SecretId and ClientRequestToken")
@@ -172,11 +180,17 @@ func (r *Rotator) Handle(ctx context.Context, ev Event) error {
 	stages, known := desc.VersionIdsToStages[ev.ClientRequestToken]
 	switch {
 	case known && slices.Contains(stages, stageCurrent):
+		if ev.Step == StepFinish && slices.Contains(stages, stagePending) {
+			// An earlier finishSecret moved AWSCURRENT but could not
+			// remove AWSPENDING: its retry does.
+			r.removePending(ctx, log, ev)
+			return nil
+		}
 		log.Info("the version is already AWSCURRENT: nothing to do")
 		return nil
 	case known && !slices.Contains(stages, stagePending):
 		return fmt.Errorf("%s: version %s of secret %s is not AWSPENDING", ev.Step, ev.ClientRequestToken, ev.SecretID)
-	case !known && ev.Step != StepCreate:
+	case !known && (ev.Step != StepCreate || !r.allowUnknown):
 		return fmt.Errorf("%s: secret %s has no version %s", ev.Step, ev.SecretID, ev.ClientRequestToken)
 	case !known:
 		for v, st := range desc.VersionIdsToStages {
@@ -238,14 +252,14 @@ func (r *Rotator) createSecret(ctx context.Context, log *slog.Logger, ev Event, 
 	if err != nil {
 		return err
 	}
-	currentID, err := currentSecretID(cur, secrets)
+	currentID, err := r.currentSecretID(ctx, ev.SecretID, cur, secrets)
 	if err != nil {
 		return err
 	}
 	// Make room: the client holds two at most. What goes is the secret
-	// before the current one (no version anyone reads holds it since the
-	// last rotation finished), or one that an attempt of this rotation
-	// added before it died.
+	// before the current one (AWSPREVIOUS's, which a roll back could still
+	// have used until now), or one that an attempt of this rotation added
+	// before it died.
 	if len(secrets) >= 2 {
 		for _, s := range secrets {
 			if id := aws.ToString(s.ClientSecretId); id != currentID {
@@ -256,6 +270,13 @@ func (r *Rotator) createSecret(ctx context.Context, log *slog.Logger, ev Event, 
 				}
 				log.Info("deleted the older client secret", slog.String("client_secret_id", id))
 			}
+		}
+		// A delete cannot be undone, so the rule above is what keeps
+		// AWSCURRENT's secret; this check only makes a mistake loud, and
+		// stops before adding, while the secret is still the only one.
+		if err := r.authenticates(ctx, log, cur, "current"); err != nil {
+			return fmt.Errorf("after the delete, AWSCURRENT's client secret does not authenticate, so sign-ins fail: %w; "+
+				"nothing was added; make AWSCURRENT a version whose client secret the app client holds", err)
 		}
 	}
 	value, err := r.newSecret()
@@ -314,41 +335,62 @@ func (r *Rotator) setSecret(ctx context.Context, log *slog.Logger, ev Event, _ *
 	return nil
 }
 
-// testSecret proves the pending client secret at /oauth2/token with a
-// refresh_token grant for a made-up token: Cognito checks the client
-// before the grant, so invalid_grant means the secret authenticated and
-// invalid_client that it did not. No user's code or token is involved.
+// testSecret proves the pending client secret at /oauth2/token (see
+// authenticates).
 //
-// It reads only client_id and client_secret of the version, so it also
-// passes the check Secrets Manager runs when rotation is configured without
-// rotating at once (RotateImmediately false): testSecret alone, on an
-// AWSPENDING version it makes for the test (moto copies the current value
-// into it; AWS documents only that it "creates an AWSPENDING version").
+// Secrets Manager also runs testSecret alone when rotation is configured
+// without rotating at once (RotateImmediately false, as the template's
+// schedule is created): AWS documents only that it "creates an AWSPENDING
+// version of the secret and then removes it", not what that version holds.
+// testSecret reads only client_id and client_secret, so a copy of the
+// current value passes; a version with no value (GetSecretValue answers
+// ResourceNotFoundException for it, as for the empty version of a
+// rotation) is taken for that test, and AWSCURRENT's client secret is
+// proved instead. That cannot let a rotation through: in a rotation,
+// createSecret has written the version before testSecret runs, and
+// finishSecret refuses a version it cannot read.
 func (r *Rotator) testSecret(ctx context.Context, log *slog.Logger, ev Event, _ *secretsmanager.DescribeSecretOutput) error {
 	pending, _, err := r.read(ctx, ev.SecretID, ev.ClientRequestToken, stagePending)
+	if isNotFound(err) {
+		log.Info("the AWSPENDING version has no value: this is Secrets Manager's test of the rotation configuration; testing AWSCURRENT's client secret")
+		cur, _, err := r.read(ctx, ev.SecretID, "", stageCurrent)
+		if err != nil {
+			return err
+		}
+		return r.authenticates(ctx, log, cur, "current")
+	}
 	if err != nil {
 		return err
 	}
+	return r.authenticates(ctx, log, pending, "pending")
+}
+
+// authenticates proves the document's client secret at /oauth2/token with
+// a refresh_token grant for a made-up token: Cognito checks the client
+// before the grant, so invalid_grant means the secret authenticated and
+// invalid_client that it did not. No user's code or token is involved.
+// which ("pending", "current") names the secret in logs and errors.
+func (r *Rotator) authenticates(ctx context.Context, log *slog.Logger, d document, which string) error {
 	madeUp := "rotation-test-" + rand.Text()
 	wait := r.backoff
 	for attempt := 1; ; attempt++ {
-		_, err := r.token.Refresh(ctx, pending.clientID, pending.clientSecret, madeUp)
+		_, err := r.token.Refresh(ctx, d.clientID, d.clientSecret, madeUp)
 		switch {
 		case errors.Is(err, cognito.ErrInvalidGrant):
-			log.Info("the pending client secret authenticates at the token endpoint", slog.String("client_secret_id", pending.secretID), slog.Int("attempt", attempt))
+			log.Info("the "+which+" client secret authenticates at the token endpoint", slog.String("client_secret_id", d.secretID), slog.Int("attempt", attempt))
 			return nil
 		case err == nil:
 			return errors.New("the token endpoint accepted a made-up refresh token")
 		case !errors.Is(err, cognito.ErrInvalidClient):
-			return fmt.Errorf("test the pending client secret: %w", err)
+			return fmt.Errorf("test the %s client secret: %w", which, err)
 		case attempt >= r.attempts:
-			return fmt.Errorf("the token endpoint refused the pending client secret %s %d times: %w", pending.secretID, attempt, err)
+			return fmt.Errorf("the token endpoint refused the %s client secret%s %d times: %w", which, idSuffix(d.secretID), attempt, err)
 		}
-		log.Warn("the token endpoint refused the pending client secret; trying again", slog.Int("attempt", attempt), slog.Duration("wait", wait))
+		log.Warn("the token endpoint refused the "+which+" client secret; trying again", slog.Int("attempt", attempt), slog.Duration("wait", wait))
 		select {
 		case <-time.After(wait):
 		case <-ctx.Done():
-			return fmt.Errorf("test the pending client secret: %w", ctx.Err())
+			return fmt.Errorf("test the %s client secret: %w", which, ctx.Err())
 		}
 		wait *= 2
 	}
@@ -376,15 +418,23 @@ func (r *Rotator) finishSecret(ctx context.Context, log *slog.Logger, ev Event, 
 	if _, err := r.sm.UpdateSecretVersionStage(ctx, in); err != nil {
 		return fmt.Errorf("move AWSCURRENT: %w", err)
 	}
+	log.Info("the new version is AWSCURRENT", slog.String("previous_version_id", aws.ToString(in.RemoveFromVersionId)))
+	r.removePending(ctx, log, ev)
+	return nil
+}
+
+// removePending removes AWSPENDING from the version that is now
+// AWSCURRENT. A failure is only logged: the rotation is done, and
+// AWSPENDING on the AWSCURRENT version is a state Secrets Manager accepts
+// (a later rotation moves the label); finishSecret run again removes it.
+func (r *Rotator) removePending(ctx context.Context, log *slog.Logger, ev Event) {
 	if _, err := r.sm.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{
 		SecretId: aws.String(ev.SecretID), VersionStage: aws.String(stagePending), RemoveFromVersionId: aws.String(ev.ClientRequestToken),
 	}); err != nil {
-		// The rotation is done: AWSPENDING on the AWSCURRENT version is a
-		// state Secrets Manager accepts.
 		log.Warn("could not remove AWSPENDING from the new current version", slog.String("detail", err.Error()))
+		return
 	}
-	log.Info("the new version is AWSCURRENT", slog.String("previous_version_id", aws.ToString(in.RemoveFromVersionId)))
-	return nil
+	log.Info("removed AWSPENDING from the current version")
 }
 
 // list returns the app client's secrets, oldest first.
@@ -411,25 +461,57 @@ func (r *Rotator) list(ctx context.Context, clientID string) ([]ciptypes.ClientS
 	return all, nil
 }
 
-// currentSecretID is the id of the client secret AWSCURRENT holds: its
-// client_secret_id, which must still be in the app client. The secret
-// CloudFormation wrote has none; its client secret is then the client's
-// oldest, the one Cognito generated with the client (GenerateSecret). That
-// assumes nobody added a secret to the client by hand before the first
-// rotation (README: "Rotating the client secret").
-func currentSecretID(cur document, secrets []ciptypes.ClientSecretDescriptorType) (string, error) {
+// currentSecretID is the id of the client secret AWSCURRENT holds, as far
+// as it is certain, since createSecret deletes every other one: its
+// client_secret_id, which must still be in the app client. Without one (the
+// secret CloudFormation wrote, or a version someone put by hand):
+//
+//   - a client that holds one secret: that one (nothing is deleted then);
+//   - a client that holds two: the client_secret_id of AWSPREVIOUS, if
+//     AWSPREVIOUS holds the same client id and client secret as AWSCURRENT
+//     (a copy of the version before, with the id left out) and the client
+//     holds that id;
+//   - else an error, and nothing is deleted. Neither the ids, nor their
+//     dates, nor which one is older tell which value is AWSCURRENT's:
+//     Cognito never returns a value.
+func (r *Rotator) currentSecretID(ctx context.Context, secretID string, cur document, secrets []ciptypes.ClientSecretDescriptorType) (string, error) {
 	if len(secrets) == 0 {
 		return "", fmt.Errorf("the app client %s has no client secret", cur.clientID)
 	}
-	if cur.secretID == "" {
+	holds := func(id string) bool {
+		return slices.ContainsFunc(secrets, func(s ciptypes.ClientSecretDescriptorType) bool { return aws.ToString(s.ClientSecretId) == id })
+	}
+	switch {
+	case cur.secretID != "" && holds(cur.secretID):
+		return cur.secretID, nil
+	case cur.secretID != "":
+		return "", fmt.Errorf("client secret %s of the AWSCURRENT version is not in the app client: nothing is deleted; restore a working AWSCURRENT first", cur.secretID)
+	case len(secrets) == 1:
 		return aws.ToString(secrets[0].ClientSecretId), nil
 	}
-	for _, s := range secrets {
-		if aws.ToString(s.ClientSecretId) == cur.secretID {
-			return cur.secretID, nil
+	out, err := r.sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(secretID), VersionStage: aws.String(stagePrevious)})
+	switch {
+	case err != nil && !isNotFound(err):
+		return "", fmt.Errorf("get the %s version: %w", stagePrevious, err)
+	case err == nil:
+		prev, perr := parseDocument(aws.ToString(out.SecretString))
+		if perr == nil && prev.secretID != "" && prev.clientID == cur.clientID && prev.clientSecret == cur.clientSecret && holds(prev.secretID) {
+			return prev.secretID, nil
 		}
 	}
-	return "", fmt.Errorf("client secret %s of the AWSCURRENT version is not in the app client: nothing is deleted; restore a working AWSCURRENT first", cur.secretID)
+	older, newer := aws.ToString(secrets[0].ClientSecretId), aws.ToString(secrets[len(secrets)-1].ClientSecretId)
+	return "", fmt.Errorf("the AWSCURRENT version has no %s and the app client holds two client secrets (%s, %s): "+
+		"nothing is deleted, since which one AWSCURRENT holds is not known. Delete the one it does not hold "+
+		"(after a first rotation that died before writing its version, the newer, %s, which no version holds) "+
+		"with aws cognito-idp delete-user-pool-client-secret, then rotate again", fieldSecretID, older, newer, newer)
+}
+
+// idSuffix is " <id>", or "" without an id.
+func idSuffix(id string) string {
+	if id == "" {
+		return ""
+	}
+	return " " + id
 }
 
 func isNotFound(err error) bool {

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"maps"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
 	"github.com/example/cognito-sam-go/internal/cognito"
 	"github.com/example/cognito-sam-go/internal/local/localcognito"
@@ -42,6 +45,7 @@ type harness struct {
 	id     string // the secret's name
 	faults *faults
 	logs   *bytes.Buffer
+	opts   rotate.Options
 	r      *rotate.Rotator
 }
 
@@ -69,12 +73,16 @@ func newHarness(t *testing.T) *harness {
 	h.faults = &faults{SecretsManager: sm, UserPool: cip.New(cip.Options{
 		BaseEndpoint: aws.String(pool.Domain()), Region: "us-east-1", Credentials: aws.AnonymousCredentials{},
 	})}
-	h.r = rotate.New(rotate.Options{
+	h.opts = rotate.Options{
 		Secrets: h.faults, Pool: h.faults, UserPoolID: pool.PoolID(),
 		Token:        cognito.New(cognito.Options{Domain: pool.Domain()}),
 		Logger:       slog.New(slog.NewJSONHandler(h.logs, nil)),
 		TestAttempts: 2, TestBackoff: time.Millisecond,
-	})
+		// moto cannot make the empty AWSPENDING version (rotatetest);
+		// TestAWSPendingVersion runs without this.
+		AllowUnknownToken: true,
+	}
+	h.r = rotate.New(h.opts)
 	return h
 }
 
@@ -88,6 +96,43 @@ type faults struct {
 	// AddUserPoolClientSecret calls; failStage the next
 	// UpdateSecretVersionStage calls after failStageAfter successful ones.
 	failPut, failAdd, failStage, failStageAfter int
+	// emptyPending is a version id that Secrets Manager in AWS would
+	// already hold, empty, with AWSPENDING (it makes that version before
+	// it calls createSecret, and for its test of the configuration); moto
+	// cannot make one. Until a PutSecretValue creates it in moto,
+	// DescribeSecret lists it as AWSPENDING and GetSecretValue of it
+	// answers ResourceNotFoundException, as AWS does. emptyReads counts
+	// those answers.
+	emptyPending string
+	emptyReads   int
+}
+
+func (f *faults) DescribeSecret(ctx context.Context, in *secretsmanager.DescribeSecretInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.DescribeSecretOutput, error) {
+	out, err := f.SecretsManager.DescribeSecret(ctx, in, opts...)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err == nil && f.emptyPending != "" {
+		if _, ok := out.VersionIdsToStages[f.emptyPending]; !ok {
+			stages := maps.Clone(out.VersionIdsToStages)
+			for v, st := range stages { // the label is on one version only
+				stages[v] = slices.DeleteFunc(slices.Clone(st), func(s string) bool { return s == "AWSPENDING" })
+			}
+			stages[f.emptyPending] = []string{"AWSPENDING"}
+			out.VersionIdsToStages = stages
+		}
+	}
+	return out, err
+}
+
+func (f *faults) GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
+	out, err := f.SecretsManager.GetSecretValue(ctx, in, opts...)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err != nil && f.emptyPending != "" && aws.ToString(in.VersionId) == f.emptyPending {
+		f.emptyReads++
+		return nil, &smtypes.ResourceNotFoundException{Message: aws.String("Secrets Manager can't find the specified secret value for VersionId: " + f.emptyPending)}
+	}
+	return out, err
 }
 
 var errCrash = errors.New("simulated crash")
@@ -254,7 +299,6 @@ func TestRetryAfterCrash(t *testing.T) {
 		crash           func(f *faults)
 		at              string
 	}{
-		{"createSecret dies after adding, before putting (first rotation)", 0, func(f *faults) { f.failPut = 1 }, rotate.StepCreate},
 		{"createSecret dies after adding, before putting (second rotation)", 1, func(f *faults) { f.failPut = 1 }, rotate.StepCreate},
 		{"createSecret dies after deleting, before adding", 1, func(f *faults) { f.failAdd = 1 }, rotate.StepCreate},
 		{"finishSecret dies after moving AWSCURRENT", 1, func(f *faults) { f.failStageAfter, f.failStage = 1, 1 }, rotate.StepFinish},
@@ -272,8 +316,17 @@ func TestRetryAfterCrash(t *testing.T) {
 				if s == tc.at {
 					tc.crash(h.faults)
 					if s == rotate.StepFinish && h.faults.failStageAfter == 1 {
-						// the first update succeeds, the second "crashes"
-						_ = h.step(token, s)
+						// The first update (AWSCURRENT) succeeds, the second
+						// (removing AWSPENDING) "crashes": the rotation is
+						// done, so the step succeeds, says so, and leaves
+						// the label, which the retry below removes.
+						if err := h.step(token, s); err != nil {
+							t.Fatalf("%s with only AWSPENDING's removal failing: %v", s, err)
+						}
+						if !strings.Contains(h.logs.String(), "could not remove AWSPENDING") ||
+							rotatetest.VersionWith(t, h.sm, h.id, "AWSPENDING") != token || rotatetest.VersionWith(t, h.sm, h.id, "AWSCURRENT") != token {
+							t.Fatalf("the fault did not fire: want AWSCURRENT and AWSPENDING on %s and a warning:\n%s", token, h.logs)
+						}
 					} else if err := h.step(token, s); err == nil {
 						t.Fatalf("%s did not fail with the fault", s)
 					}
@@ -297,6 +350,9 @@ func TestRetryAfterCrash(t *testing.T) {
 			}
 			if v := rotatetest.VersionWith(t, h.sm, h.id, "AWSCURRENT"); v != token {
 				t.Errorf("AWSCURRENT on %s, want %s", v, token)
+			}
+			if v := rotatetest.VersionWith(t, h.sm, h.id, "AWSPENDING"); v != "" {
+				t.Errorf("AWSPENDING is left on %s", v)
 			}
 		})
 	}
@@ -410,6 +466,189 @@ func TestCurrentSecretGoneFromCognito(t *testing.T) {
 	if got := h.secretIDs(); len(got) != 2 || got[0] != ids[0] || got[1] != ids[1] {
 		t.Errorf("the client holds %v, was %v", got, ids)
 	}
+}
+
+// TestAWSPendingVersion: the path AWS takes into createSecret. Secrets
+// Manager makes the version first, so the token names an AWSPENDING
+// version with no value (GetSecretValue: ResourceNotFoundException), and
+// the rotation runs without AllowUnknownToken; without it a token that
+// names no version is refused.
+func TestAWSPendingVersion(t *testing.T) {
+	h := newHarness(t)
+	opts := h.opts
+	opts.AllowUnknownToken = false
+	r := rotate.New(opts)
+	step := func(token, s string) error {
+		return r.Handle(context.Background(), rotate.Event{SecretID: h.id, ClientRequestToken: token, Step: s})
+	}
+	ids := h.secretIDs()
+	if err := step(rotatetest.Token(), rotate.StepCreate); err == nil || !strings.Contains(err.Error(), "has no version") {
+		t.Errorf("createSecret with a token that names no version, without AllowUnknownToken: %v", err)
+	}
+	if got := h.secretIDs(); strings.Join(got, " ") != strings.Join(ids, " ") {
+		t.Errorf("the refused createSecret changed the client's secrets: %v, were %v", got, ids)
+	}
+	for i := range 2 {
+		token := rotatetest.Token()
+		h.faults.emptyPending = token
+		reads := h.faults.emptyReads
+		for _, s := range rotatetest.Steps {
+			if err := step(token, s); err != nil {
+				t.Fatalf("rotation %d, %s: %v", i+1, s, err)
+			}
+			if s == rotate.StepCreate && h.faults.emptyReads == reads {
+				t.Fatalf("createSecret never read the empty version: the test proves less than it says")
+			}
+			h.checkAtMostTwo()
+		}
+		cur := h.current()
+		if v := rotatetest.VersionWith(t, h.sm, h.id, "AWSCURRENT"); v != token || h.works(cur["client_secret"].(string)) != nil {
+			t.Errorf("rotation %d: AWSCURRENT on %s (want %s), its secret works: %v", i+1, v, token, h.works(cur["client_secret"].(string)))
+		}
+		if got := h.secretIDs(); len(got) != 2 || got[1] != cur["client_secret_id"] {
+			t.Errorf("rotation %d: the client holds %v, want two ending with %v", i+1, got, cur["client_secret_id"])
+		}
+	}
+	if err := h.works(originalSecret); !errors.Is(err, cognito.ErrInvalidClient) {
+		t.Errorf("the original secret after two rotations: %v, want invalid_client", err)
+	}
+}
+
+// TestConfigurationTest: Secrets Manager's test of the rotation
+// configuration (testSecret alone, when the schedule is created without
+// rotating) on an AWSPENDING version with no value proves AWSCURRENT's
+// client secret and passes; nothing changes, and neither setSecret nor
+// finishSecret takes that version.
+func TestConfigurationTest(t *testing.T) {
+	h := newHarness(t)
+	token := rotatetest.Token()
+	h.faults.emptyPending = token
+	current := rotatetest.VersionWith(t, h.sm, h.id, "AWSCURRENT")
+	ids := h.secretIDs()
+	if err := h.step(token, rotate.StepTest); err != nil {
+		t.Fatalf("testSecret on an empty AWSPENDING version: %v", err)
+	}
+	if h.faults.emptyReads == 0 || !strings.Contains(h.logs.String(), "test of the rotation configuration") ||
+		!strings.Contains(h.logs.String(), "the current client secret authenticates at the token endpoint") {
+		t.Errorf("testSecret did not take the empty version for the configuration test and prove AWSCURRENT:\n%s", h.logs)
+	}
+	for _, s := range []string{rotate.StepSet, rotate.StepFinish} {
+		if err := h.step(token, s); err == nil {
+			t.Errorf("%s on an empty AWSPENDING version succeeded", s)
+		}
+	}
+	if v := rotatetest.VersionWith(t, h.sm, h.id, "AWSCURRENT"); v != current || strings.Join(h.secretIDs(), " ") != strings.Join(ids, " ") {
+		t.Errorf("the configuration test changed AWSCURRENT (%s, was %s) or the client's secrets (%v, were %v)", v, current, h.secretIDs(), ids)
+	}
+}
+
+// makeCurrent puts a version with the fields m and makes it AWSCURRENT
+// with update-secret-version-stage, as a roll back or a hand-made version
+// is done (see TestCurrentSecretGoneFromCognito for why not straight to
+// AWSCURRENT). The version AWSCURRENT leaves becomes AWSPREVIOUS.
+func (h *harness) makeCurrent(m map[string]any) {
+	h.t.Helper()
+	ctx := context.Background()
+	put, err := h.sm.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: aws.String(h.id), SecretString: aws.String(mustJSON(h.t, m)), VersionStages: []string{"MANUAL"}})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if _, err := h.sm.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{SecretId: aws.String(h.id),
+		VersionStage: aws.String("AWSCURRENT"), MoveToVersionId: put.VersionId, RemoveFromVersionId: aws.String(rotatetest.VersionWith(h.t, h.sm, h.id, "AWSCURRENT"))}); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// TestCurrentWithoutSecretID: when AWSCURRENT has no client_secret_id and
+// the app client holds two secrets, createSecret deletes one only when it
+// is certain it is not AWSCURRENT's (AWSPREVIOUS holds the same value with
+// an id); else it deletes nothing and says what to do. Which one is older
+// tells nothing.
+func TestCurrentWithoutSecretID(t *testing.T) {
+	withoutID := func(m map[string]any) map[string]any { delete(m, "client_secret_id"); return m }
+	t.Run("a copy of the version before, without the id", func(t *testing.T) {
+		h := newHarness(t)
+		h.rotateAll()
+		cur := h.current()
+		kept := cur["client_secret_id"].(string)
+		h.makeCurrent(withoutID(cur))
+		if prev := rotatetest.Value(t, h.sm, h.id, "AWSPREVIOUS"); !strings.Contains(prev, kept) {
+			t.Fatalf("AWSPREVIOUS does not name %s: the test sets up less than it says", kept)
+		}
+		h.rotateAll()
+		if got := h.secretIDs(); len(got) != 2 || got[0] != kept {
+			t.Errorf("the client holds %v, want %s (what AWSCURRENT held) and a new one", got, kept)
+		}
+		if err := h.works(cur["client_secret"].(string)); err != nil {
+			t.Errorf("the secret AWSCURRENT held before the rotation: %v", err)
+		}
+	})
+	t.Run("AWSPREVIOUS holds another secret", func(t *testing.T) {
+		h := newHarness(t)
+		h.rotateAll()
+		h.rotateAll()
+		ids := h.secretIDs()
+		var prev map[string]any
+		_ = json.Unmarshal([]byte(rotatetest.Value(t, h.sm, h.id, "AWSPREVIOUS")), &prev)
+		h.makeCurrent(withoutID(prev)) // a roll back that lost the id
+		err := h.step(rotatetest.Token(), rotate.StepCreate)
+		if err == nil || !strings.Contains(err.Error(), "nothing is deleted") || !strings.Contains(err.Error(), "delete-user-pool-client-secret") {
+			t.Errorf("createSecret: %v, want a refusal that says what to do", err)
+		}
+		if got := h.secretIDs(); len(got) != 2 || got[0] != ids[0] || got[1] != ids[1] {
+			t.Errorf("the client holds %v, was %v", got, ids)
+		}
+	})
+	t.Run("first rotation that died before writing its version", func(t *testing.T) {
+		h := newHarness(t)
+		token := rotatetest.Token()
+		h.faults.failPut = 1
+		if err := h.step(token, rotate.StepCreate); err == nil {
+			t.Fatal("createSecret did not fail with the fault")
+		}
+		ids := h.secretIDs()
+		if len(ids) != 2 {
+			t.Fatalf("the crashed createSecret left %v, want the original and an orphan", ids)
+		}
+		err := h.step(token, rotate.StepCreate)
+		if err == nil || !strings.Contains(err.Error(), "nothing is deleted") || !strings.Contains(err.Error(), "the newer, "+ids[1]) {
+			t.Fatalf("createSecret (retry): %v, want a refusal naming the orphan %s", err, ids[1])
+		}
+		if got := h.secretIDs(); len(got) != 2 || got[0] != ids[0] || got[1] != ids[1] || h.works(originalSecret) != nil {
+			t.Fatalf("the client holds %v, was %v; the original works: %v", got, ids, h.works(originalSecret))
+		}
+		// What the error says to do: delete the orphan, rotate again.
+		if _, err := h.faults.UserPool.DeleteUserPoolClientSecret(context.Background(), &cip.DeleteUserPoolClientSecretInput{
+			UserPoolId: aws.String(h.pool.PoolID()), ClientId: aws.String(clientID), ClientSecretId: aws.String(ids[1])}); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range rotatetest.Steps {
+			if err := h.step(token, s); err != nil {
+				t.Fatalf("%s after the orphan was deleted: %v", s, err)
+			}
+		}
+		if got := h.secretIDs(); len(got) != 2 || got[0] != ids[0] || h.works(originalSecret) != nil {
+			t.Errorf("the client holds %v, want the original %s and a new one", got, ids[0])
+		}
+	})
+	// The check after a delete: AWSCURRENT names the wrong one of the two
+	// secrets (a hand-made version), so the rule deletes its value; the
+	// step stops with an error before adding anything.
+	t.Run("a delete that took AWSCURRENT's secret", func(t *testing.T) {
+		h := newHarness(t)
+		h.rotateAll()
+		cur := h.current()
+		ids := h.secretIDs()
+		cur["client_secret_id"] = ids[0] // the value is ids[1]'s
+		h.makeCurrent(cur)
+		err := h.step(rotatetest.Token(), rotate.StepCreate)
+		if err == nil || !strings.Contains(err.Error(), "does not authenticate") || !strings.Contains(err.Error(), "nothing was added") {
+			t.Errorf("createSecret: %v, want the failed check after the delete", err)
+		}
+		if got := h.secretIDs(); len(got) != 1 || got[0] != ids[0] {
+			t.Errorf("the client holds %v, want only %s", got, ids[0])
+		}
+	})
 }
 
 // TestLogsHoldNoSecret: a rotation's log lines are JSON and hold neither

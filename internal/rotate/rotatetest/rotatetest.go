@@ -8,7 +8,7 @@
 // createSecret. So rotation is turned on with RotateSecret without a
 // function (EnableRotation), and each rotation starts with a fresh token
 // that names no version yet, which createSecret accepts for that reason
-// (see rotate.Rotator.Handle).
+// with rotate.Options.AllowUnknownToken (the built function sets it).
 package rotatetest
 
 import (
