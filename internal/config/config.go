@@ -126,7 +126,7 @@ func Load(getenv func(string) string, reqs ...Requirement) (*Config, error) {
 		}
 	}
 
-	origins, err := LoadOrigins(getenv)
+	origins, err := LoadOrigins(getenv, PublicSuffixSite)
 	if err != nil {
 		problems = append(problems, err)
 	}
@@ -245,6 +245,30 @@ func (o Origins) Allows(origin string) bool {
 	return false
 }
 
+// A SiteFunc returns the part of a host name that two same-site hosts
+// share.
+type SiteFunc func(host string) (string, error)
+
+// PublicSuffixSite is the host's registrable domain (eTLD+1) by the public
+// suffix list, as browsers decide the site: app.example.com and
+// api.example.com are one site, other.github.io and me.github.io are not.
+func PublicSuffixSite(host string) (string, error) { return publicsuffix.EffectiveTLDPlusOne(host) }
+
+// LastTwoLabels is the host's last two labels: every pair of same-site
+// hosts shares them (a registrable domain has at least two), so a check
+// with it refuses nothing PublicSuffixSite accepts, only less. hello uses
+// it: it answers CORS for bearer-token calls and reads no cookie, while the
+// sign-in functions, which read the same ALLOWED_ORIGINS (the template's
+// Globals), refuse to start on an origin that is not exactly same-site; and
+// it keeps the public suffix list (about 130 KB) out of hello's binary.
+func LastTwoLabels(host string) (string, error) {
+	labels := strings.Split(host, ".")
+	if len(labels) < 2 || labels[len(labels)-2] == "" || labels[len(labels)-1] == "" {
+		return "", fmt.Errorf("%q has fewer than two labels", host)
+	}
+	return strings.Join(labels[len(labels)-2:], "."), nil
+}
+
 // LoadOrigins reads ALLOWED_ORIGINS (space-separated origins) and checks
 // that each can be same-site with the API: browsers send this app's
 // SameSite=Lax session cookies, and often any cookie, only to the same
@@ -253,8 +277,10 @@ func (o Origins) Allows(origin string) bool {
 // list). Without it, the API is API Gateway's own execute-api host, a site
 // no front end shares, or a loopback host: only loopback origins are
 // accepted then, for a front end on another port of localhost. Every
-// problem is named at once.
-func LoadOrigins(getenv func(string) string) (Origins, error) {
+// problem is named at once. site tells which part of a host name decides
+// the site: PublicSuffixSite, what browsers use, or LastTwoLabels, a
+// looser check for functions that only answer CORS (see there).
+func LoadOrigins(getenv func(string) string, site SiteFunc) (Origins, error) {
 	v := strings.TrimSpace(getenv(EnvOrigins))
 	if v == "" {
 		return nil, nil
@@ -276,7 +302,7 @@ func LoadOrigins(getenv func(string) string) (Origins, error) {
 			add("%.100q %v", o, err)
 			continue
 		}
-		if err := sameSite(n, api); err != nil {
+		if err := sameSite(n, api, site); err != nil {
 			add("%s %v", n, err)
 			continue
 		}
@@ -321,7 +347,7 @@ func normalizeOrigin(o string) (string, error) {
 // sameSite checks that the origin n can be same-site with the API: api is
 // REDIRECT_URI's URL, or nil when the callback URL is derived from the
 // request (API Gateway's own execute-api host, or a loopback host).
-func sameSite(n string, api *url.URL) error {
+func sameSite(n string, api *url.URL, site SiteFunc) error {
 	u, _ := url.Parse(n)
 	host := u.Hostname()
 	switch {
@@ -339,8 +365,8 @@ func sameSite(n string, api *url.URL) error {
 		}
 		return nil
 	}
-	a, err1 := publicsuffix.EffectiveTLDPlusOne(host)
-	b, err2 := publicsuffix.EffectiveTLDPlusOne(apiHost)
+	a, err1 := site(host)
+	b, err2 := site(apiHost)
 	if err1 != nil || err2 != nil || a != b {
 		return fmt.Errorf("is not on the API's site %s (REDIRECT_URI), so the browser would not send it the session cookies", b)
 	}

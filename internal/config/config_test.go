@@ -153,7 +153,7 @@ func TestLoadOrigins(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := LoadOrigins(env(tt.env))
+			got, err := LoadOrigins(env(tt.env), PublicSuffixSite)
 			if len(tt.problems) == 0 {
 				if err != nil || !slices.Equal(got, tt.want) {
 					t.Errorf("LoadOrigins = %v, %v; want %v", got, err, tt.want)
@@ -182,5 +182,34 @@ func TestOriginsAllows(t *testing.T) {
 		if got := o.Allows(origin); got != want {
 			t.Errorf("Allows(%q) = %v, want %v", origin, got, want)
 		}
+	}
+}
+
+// TestLastTwoLabelsIsLooser: the looser site check (hello's) accepts every
+// pair of hosts the public suffix list calls same-site, and still refuses
+// hosts that share no registrable domain's last two labels.
+func TestLastTwoLabelsIsLooser(t *testing.T) {
+	hosts := []string{"app.example.com", "api.example.com", "example.com", "a.b.example.com", "app.example.org",
+		"me.github.io", "other.github.io", "app.example.co.uk", "api.example.co.uk", "api.other.co.uk", "x.appspot.com"}
+	for _, a := range hosts {
+		for _, b := range hosts {
+			pa, err1 := PublicSuffixSite(a)
+			pb, err2 := PublicSuffixSite(b)
+			la, err3 := LastTwoLabels(a)
+			lb, err4 := LastTwoLabels(b)
+			if err1 == nil && err2 == nil && pa == pb && (err3 != nil || err4 != nil || la != lb) {
+				t.Errorf("%s and %s: same site by the public suffix list (%s), not by LastTwoLabels (%s, %s)", a, b, pa, la, lb)
+			}
+		}
+	}
+	api := "https://api.example.com/callback"
+	if _, err := LoadOrigins(env(map[string]string{EnvOrigins: "https://app.example.org", EnvRedirectURI: api}), LastTwoLabels); err == nil {
+		t.Error("LastTwoLabels accepted an origin on another domain")
+	}
+	if got, err := LoadOrigins(env(map[string]string{EnvOrigins: "https://app.example.com", EnvRedirectURI: api}), LastTwoLabels); err != nil || len(got) != 1 {
+		t.Errorf("LastTwoLabels refused a same-site origin: %v, %v", got, err)
+	}
+	if _, err := LastTwoLabels("localhost"); err == nil {
+		t.Error("LastTwoLabels(localhost): want an error")
 	}
 }

@@ -36,7 +36,8 @@ func New(log *slog.Logger, origins config.Origins) *Handler {
 // form, COGNITO_DOMAIN; it needs no secret: API Gateway's authorizer has
 // checked the caller before /hello runs.
 func Function(_ context.Context, name string, getenv func(string) string, log *slog.Logger) (routes.HandlerFunc, error) {
-	origins, err := config.LoadOrigins(getenv)
+	// The looser same-site check: see config.LastTwoLabels.
+	origins, err := config.LoadOrigins(getenv, config.LastTwoLabels)
 	if err != nil {
 		return nil, fmt.Errorf("invalid configuration: %w", err)
 	}
