@@ -132,11 +132,19 @@ func TestEnvFile(t *testing.T) {
 	if env["HelloFunction"][config.EnvCognitoDomain] == "" {
 		t.Errorf("env.json: HelloFunction lacks %s", config.EnvCognitoDomain)
 	}
-	for _, fn := range []string{"LoginFunction", "CallbackFunction", "RefreshFunction", "LogoutFunction"} {
+	for _, fn := range []string{"LoginFunction", "CallbackFunction", "RefreshFunction", "LogoutFunction", "CredentialsFunction"} {
 		for _, v := range []string{config.EnvCognitoDomain, config.EnvIssuer, config.EnvSecretName} {
 			if env[fn][v] == "" {
 				t.Errorf("env.json: %s lacks %s", fn, v)
 			}
+		}
+	}
+	if env["CredentialsFunction"][config.EnvIdentityPoolParameter] == "" {
+		t.Errorf("env.json: CredentialsFunction lacks %s", config.EnvIdentityPoolParameter)
+	}
+	for _, v := range []string{config.EnvCognitoDomain, "USER_POOL_ID"} {
+		if env["RotateFunction"][v] == "" {
+			t.Errorf("env.json: RotateFunction lacks %s", v)
 		}
 	}
 }
