@@ -108,16 +108,26 @@ func context(before string) (kind, error) {
 	switch {
 	case attr == "" || !isName(strings.ReplaceAll(attr, "-", "")):
 		return 0, fmt.Errorf("inside a tag but not in a double-quoted attribute value")
-	case strings.HasPrefix(attr, "on") || attr == "style":
-		return 0, fmt.Errorf("in the %s attribute", attr)
-	case attr == "href" || attr == "action" || attr == "src" || attr == "formaction":
+	case urlAttrs[attr]:
 		if q != len(before)-1 {
 			return 0, fmt.Errorf("inside the %s URL: only at its start", attr)
 		}
 		return urlValue, nil
+	case textAttrs[attr] || strings.HasPrefix(attr, "data-"):
+		return attrValue, nil
 	}
-	return attrValue, nil
+	// Everything else is refused rather than guessed at: event handlers
+	// (on*), style, and the many attributes that hold a URL or more
+	// (srcset, ping, poster, formaction's cousins, meta's content).
+	return 0, fmt.Errorf("in the %s attribute, which takes no value here", attr)
 }
+
+// urlAttrs hold a URL: the value is filtered and normalised. textAttrs
+// hold plain text. A value in any other attribute is refused.
+var (
+	urlAttrs  = map[string]bool{"href": true, "action": true, "src": true, "formaction": true}
+	textAttrs = map[string]bool{"id": true, "class": true, "datetime": true, "value": true, "title": true, "aria-label": true, "name": true, "alt": true}
+)
 
 func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
 

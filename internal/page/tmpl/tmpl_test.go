@@ -52,12 +52,18 @@ func TestParseRefuses(t *testing.T) {
 		"unclosed":               `<p>{{.V</p>`,
 		"after a closed quote":   `<a title="x" {{.V}}>`,
 		"quote after the equals": `<a title="x"="{{.V}}">`,
+		"srcset":                 `<img srcset="{{.V}}">`,
+		"ping":                   `<a ping="{{.V}}">`,
+		"meta content":           `<meta http-equiv="refresh" content="{{.V}}">`,
+		"object data":            `<object data="{{.V}}">`,
+		"svg xlink:href":         `<use xlink:href="{{.V}}">`,
+		"comment":                `<!-- {{.V}} -->`,
 	} {
 		if _, err := Parse(src); err == nil {
 			t.Errorf("%s: Parse(%q) accepted it", name, src)
 		}
 	}
-	for _, src := range []string{`<p>{{.V}}</p>`, `<a class="c" title="{{.V}}">`, `<script src="/a.js"></script><p>{{.V}}</p>`, `<style>p{}</style>{{.V}}`} {
+	for _, src := range []string{`<p>{{.V}}</p>`, `<a class="c" title="{{.V}}">`, `<p data-api="{{.V}}">`, `<a href="{{.V}}">`, `<script src="/a.js"></script><p>{{.V}}</p>`, `<style>p{}</style>{{.V}}`} {
 		if _, err := Parse(src); err != nil {
 			t.Errorf("Parse(%q): %v", src, err)
 		}
