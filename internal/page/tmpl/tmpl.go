@@ -9,11 +9,14 @@
 // which makes the linker keep every exported method of every type in the
 // binary (the AWS SDK's whole API included): about 3 MB, a quarter of a
 // sign-in function, and its templates were parsed at every cold start.
-// Parse refuses any template whose values could land anywhere else
-// (inside a tag but not a quoted value, in an event handler or style
-// attribute, in a script or style element), so the escaping below is
-// always the right one; the templates have no conditionals, loops or
-// calls: the Go code computes every value.
+// Parse follows the HTML tokenizer's states far enough to know where each
+// value lands (quotes, comments, script and style elements) and refuses any
+// template whose values could land anywhere else: inside a tag but not a
+// double-quoted value, in an attribute it does not know to hold text or a
+// URL (event handlers, style, srcset, ...), in a comment, script or style
+// element; or that does not end in text. So the escaping below is always
+// the right one. The templates have no conditionals, loops or calls: the
+// Go code computes every value.
 package tmpl
 
 import (
@@ -73,6 +76,11 @@ func Parse(src string) (*Template, error) {
 		last = end
 	}
 	t.pieces = append(t.pieces, piece{literal, src[last:]})
+	// Pages are built of several templates in a row, each read as if it
+	// began in text: so each must end there too.
+	if st := scan(src); st.state != inText {
+		return nil, fmt.Errorf("ends inside a tag, comment or script/style element")
+	}
 	return t, nil
 }
 
@@ -86,39 +94,173 @@ func Must(src string) *Template {
 	return t
 }
 
+// The states of the scan of a template's HTML up to a value: as far as
+// it needs to know where the value lands, after the HTML tokenizer.
+const (
+	inText      = iota
+	inComment   // <!-- ... -->
+	inRawText   // the content of a script or style element
+	inTagName   // <name
+	inTag       // between a tag's attributes
+	inAttrName  // name
+	afterName   // name, then spaces
+	beforeValue // name=
+	inDQValue   // name="...
+	inSQValue   // name='...
+	inUnquoted  // name=...
+)
+
+// scanState is where the scan of src ended: the state, the current
+// attribute's name and where its value started.
+type scanState struct {
+	state      int
+	attr       string
+	valueStart int
+}
+
+// scan runs src through the states above.
+func scan(src string) scanState {
+	st := scanState{state: inText}
+	var tag strings.Builder
+	closing, raw := false, ""
+	endTag := func() {
+		name := strings.ToLower(tag.String())
+		if !closing && (name == "script" || name == "style") {
+			st.state, raw = inRawText, name
+		} else {
+			st.state = inText
+		}
+	}
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		space := c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'
+		switch st.state {
+		case inText:
+			switch {
+			case strings.HasPrefix(src[i:], "<!--"):
+				st.state, i = inComment, i+3
+			case c == '<' && i+1 < len(src) && (isLetter(src[i+1]) || src[i+1] == '/'):
+				closing = src[i+1] == '/'
+				if closing {
+					i++
+				}
+				st.state = inTagName
+				tag.Reset()
+			}
+		case inComment:
+			if strings.HasPrefix(src[i:], "-->") {
+				st.state, i = inText, i+2
+			}
+		case inRawText:
+			if c == '<' && strings.HasPrefix(strings.ToLower(src[i:]), "</"+raw) {
+				st.state, closing, i = inTagName, true, i+1
+				tag.Reset()
+			}
+		case inTagName:
+			switch {
+			case c == '>':
+				endTag()
+			case space || c == '/':
+				st.state = inTag
+			default:
+				tag.WriteByte(c)
+			}
+		case inTag, afterName:
+			switch {
+			case c == '>':
+				endTag()
+			case space || c == '/':
+			case c == '=' && st.state == afterName:
+				st.state = beforeValue
+			default:
+				st.state, st.attr = inAttrName, string(c)
+			}
+		case inAttrName:
+			switch {
+			case c == '>':
+				endTag()
+			case space:
+				st.state = afterName
+			case c == '=':
+				st.state = beforeValue
+			default:
+				st.attr += string(c)
+			}
+		case beforeValue:
+			switch {
+			case c == '>':
+				endTag()
+			case space:
+			case c == '"':
+				st.state, st.valueStart = inDQValue, i+1
+			case c == '\'':
+				st.state, st.valueStart = inSQValue, i+1
+			default:
+				st.state = inUnquoted
+			}
+		case inDQValue:
+			if c == '"' {
+				st.state = inTag
+			}
+		case inSQValue:
+			if c == '\'' {
+				st.state = inTag
+			}
+		case inUnquoted:
+			switch {
+			case c == '>':
+				endTag()
+			case space:
+				st.state = inTag
+			}
+		}
+	}
+	return st
+}
+
+func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+
 // context says how a value after before must be escaped.
 func context(before string) (kind, error) {
-	low := strings.ToLower(before)
-	for _, el := range []string{"script", "style"} {
-		if strings.LastIndex(low, "<"+el) > strings.LastIndex(low, "</"+el) {
-			return 0, fmt.Errorf("inside a %s element", el)
-		}
-	}
-	if strings.LastIndex(before, "<") <= strings.LastIndex(before, ">") {
+	st := scan(before)
+	switch st.state {
+	case inText:
 		return textValue, nil
-	}
-	// In a tag: the value must be in a double-quoted attribute value,
-	// name="...{{.X}}, with no quote between the opening one and the value.
-	q := strings.LastIndexByte(before, '"')
-	if q < 1 || before[q-1] != '=' || strings.Count(before[strings.LastIndex(before, "<"):q], `"`)%2 != 0 {
+	case inRawText:
+		return 0, fmt.Errorf("inside a script or style element")
+	case inComment:
+		return 0, fmt.Errorf("inside a comment")
+	case inDQValue:
+	default:
 		return 0, fmt.Errorf("inside a tag but not in a double-quoted attribute value")
 	}
-	attr := before[:q-1]
-	attr = strings.ToLower(attr[strings.LastIndexAny(attr, " \t\n")+1:])
+	k, err := attrKind(strings.ToLower(st.attr))
+	if err != nil {
+		return 0, err
+	}
+	if k == urlValue && st.valueStart != len(before) {
+		return 0, fmt.Errorf("inside the %s URL: only at its start", st.attr)
+	}
+	return k, nil
+}
+
+// attrKind is how a value in the attribute attr is escaped: as a URL
+// (filtered and normalised) or as text. As html/template does, a data-
+// prefix is looked through and any name with src, uri or url in it holds
+// a URL. Every other attribute is refused rather than guessed at: event
+// handlers (on*), style, namespaced names, and the many attributes that
+// hold a URL or more under another name (srcset, ping, poster, cite, data,
+// meta's content).
+func attrKind(attr string) (kind, error) {
+	name, data := strings.CutPrefix(attr, "data-")
 	switch {
-	case attr == "" || !isName(strings.ReplaceAll(attr, "-", "")):
-		return 0, fmt.Errorf("inside a tag but not in a double-quoted attribute value")
-	case urlAttrs[attr]:
-		if q != len(before)-1 {
-			return 0, fmt.Errorf("inside the %s URL: only at its start", attr)
-		}
+	case name == "" || !isName(strings.ReplaceAll(name, "-", "")) || name == "srcset":
+		return 0, fmt.Errorf("in the attribute %q, which takes no value here", attr)
+	case urlAttrs[name] || strings.Contains(name, "src") || strings.Contains(name, "uri") || strings.Contains(name, "url"):
 		return urlValue, nil
-	case textAttrs[attr] || strings.HasPrefix(attr, "data-"):
+	case textAttrs[name] || data && !strings.HasPrefix(name, "on") && name != "style":
 		return attrValue, nil
 	}
-	// Everything else is refused rather than guessed at: event handlers
-	// (on*), style, and the many attributes that hold a URL or more
-	// (srcset, ping, poster, formaction's cousins, meta's content).
 	return 0, fmt.Errorf("in the %s attribute, which takes no value here", attr)
 }
 

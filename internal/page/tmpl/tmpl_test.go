@@ -58,12 +58,20 @@ func TestParseRefuses(t *testing.T) {
 		"object data":            `<object data="{{.V}}">`,
 		"svg xlink:href":         `<use xlink:href="{{.V}}">`,
 		"comment":                `<!-- {{.V}} -->`,
+		"> in a single-quoted":   `<a title='>' onclick="{{.V}}">`,
+		"> before style":         `<p data-x="a>b" style="{{.V}}">`,
+		"data- URL":              `<a data-href="/x{{.V}}">`,
+		"cite":                   `<blockquote cite="{{.V}}">`,
+		"poster":                 `<video poster="{{.V}}">`,
+		"ends in a tag":          `<a href="{{.V}}`,
+		"ends in a comment":      `<p>{{.V}}</p><!-- x`,
+		"script after text":      `<p>a</p><script>{{.V}}`,
 	} {
 		if _, err := Parse(src); err == nil {
 			t.Errorf("%s: Parse(%q) accepted it", name, src)
 		}
 	}
-	for _, src := range []string{`<p>{{.V}}</p>`, `<a class="c" title="{{.V}}">`, `<p data-api="{{.V}}">`, `<a href="{{.V}}">`, `<script src="/a.js"></script><p>{{.V}}</p>`, `<style>p{}</style>{{.V}}`} {
+	for _, src := range []string{`<p>{{.V}}</p>`, `<a class="c" title="{{.V}}">`, `<p data-api="{{.V}}">`, `<a href="{{.V}}">`, `<a title="x>y" id="{{.V}}">`, `<!-- <a href= --><p>{{.V}}</p>`, `<script>if (a<b) {}</script><p>{{.V}}</p>`, `<script src="/a.js"></script><p>{{.V}}</p>`, `<style>p{}</style>{{.V}}`} {
 		if _, err := Parse(src); err != nil {
 			t.Errorf("Parse(%q): %v", src, err)
 		}
@@ -77,5 +85,16 @@ func TestExecuteNeedsEveryValue(t *testing.T) {
 	}
 	if got := strings.Join(tm.Names(), ","); got != "A,B" {
 		t.Errorf("Names() = %s", got)
+	}
+}
+
+// TestQuotedGreaterThan: a > inside an earlier quoted value does not end
+// the tag, so a URL value after it is still filtered.
+func TestQuotedGreaterThan(t *testing.T) {
+	for _, src := range []string{`<a title="x>y" href="{{.V}}">`, `<a title='>' href="{{.V}}">`} {
+		got, err := Must(src).Execute(map[string]string{"V": "javascript:alert(1)"})
+		if err != nil || strings.Contains(got, "javascript") {
+			t.Errorf("%s: %q, %v; want the URL filtered", src, got, err)
+		}
 	}
 }
