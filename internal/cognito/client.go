@@ -167,9 +167,15 @@ func (c *Client) freshIfIdle() {
 
 // done records that a token or revocation request finished (its response
 // read and closed, or failed).
-func (c *Client) done() {
+func (c *Client) done() { c.usedAt(time.Now()) }
+
+// usedAt records that the pool's connections were in use at t, unless a
+// later use is recorded already.
+func (c *Client) usedAt(t time.Time) {
 	c.mu.Lock()
-	c.lastDone = time.Now()
+	if t.After(c.lastDone) {
+		c.lastDone = t
+	}
 	c.mu.Unlock()
 }
 

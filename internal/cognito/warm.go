@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"strings"
+	"time"
 )
 
 // Prefetch fetches the key set now, if no fetch has been tried yet, so
@@ -41,9 +42,13 @@ func (k *KeySet) Prefetch(ctx context.Context) error {
 // abandoned by CloseIdleConnections (a grant that finds the pool stale).
 //
 // It does not weaken MaxIdleReuse: the connection counts as used when its
-// handshake finished, so a grant more than MaxIdleReuse later (Lambda froze
-// the environment after init) closes it and opens a fresh one.
+// dial began, so a grant more than MaxIdleReuse later closes it and opens a
+// fresh one: after Lambda froze the environment once init was done, or in
+// the middle of the handshake (a handshake can finish after the thaw from
+// bytes the server sent before it, on a connection the server has since
+// closed).
 func (c *Client) Preconnect(ctx context.Context) error {
+	start := time.Now()
 	tlsEndpoint := strings.HasPrefix(c.domain, "https://")
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -80,6 +85,6 @@ func (c *Client) Preconnect(ctx context.Context) error {
 	case <-ctx.Done():
 		return fmt.Errorf("preconnect: %w", ctx.Err())
 	}
-	c.done()
+	c.usedAt(start)
 	return nil
 }

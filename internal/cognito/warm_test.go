@@ -102,6 +102,52 @@ func TestPreconnectKeepsTheIdleRule(t *testing.T) {
 	}
 }
 
+// slowAccept delays each accepted connection, so that its TLS handshake
+// ends that long after the client dialled: as when Lambda froze the
+// environment in the middle of the handshake.
+type slowAccept struct {
+	net.Listener
+	delay time.Duration
+}
+
+func (l slowAccept) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err == nil {
+		time.Sleep(l.delay)
+	}
+	return c, err
+}
+
+// TestPreconnectCountsFromTheDial: a handshake that ends more than
+// MaxIdleReuse after its dial began does not make the connection fresh: the
+// grant right after it opens another.
+func TestPreconnectCountsFromTheDial(t *testing.T) {
+	srv := &tokenServer{}
+	srv.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		srv.requests.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"access_token":"a","token_type":"Bearer","expires_in":3600}`))
+	}))
+	srv.Config.ConnState = func(c net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			srv.conns.Add(1)
+		}
+	}
+	srv.Listener = slowAccept{srv.Listener, 60 * time.Millisecond}
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	c := New(Options{Domain: srv.URL, HTTPClient: srv.Client(), MaxIdleReuse: 20 * time.Millisecond})
+	if err := c.Preconnect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Exchange(context.Background(), "id", "secret", "https://app/callback", "code", "verifier"); err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.conns.Load(); n != 2 {
+		t.Errorf("%d connections, want 2: a connection whose dial began over MaxIdleReuse ago is not reused", n)
+	}
+}
+
 func TestPreconnectFails(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
