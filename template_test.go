@@ -593,6 +593,13 @@ func TestTemplate(t *testing.T) {
 				t.Errorf("TokenValidityUnits.%s = %v, want minutes", tok, units[tok])
 			}
 		}
+		// A session refreshes when its access token is near expiry; the ID
+		// token it holds (POST /credentials sends it to the identity pool)
+		// must not expire first.
+		if p["IdTokenValidity"] != p["AccessTokenValidity"] || units["IdToken"] != units["AccessToken"] {
+			t.Errorf("IdTokenValidity %v %v and AccessTokenValidity %v %v differ: a session refreshes by the access token's expiry",
+				p["IdTokenValidity"], units["IdToken"], p["AccessTokenValidity"], units["AccessToken"])
+		}
 	})
 
 	t.Run("allowed origins", func(t *testing.T) {
