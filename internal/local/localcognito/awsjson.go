@@ -1,94 +1,60 @@
 package localcognito
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"mime"
 	"net/http"
-	"strings"
 	"time"
+
+	"github.com/example/cognito-sam-go/internal/local/awsjson"
 )
 
 // targetPrefix starts the X-Amz-Target of every user pools API action.
 const targetPrefix = "AWSCognitoIdentityProviderService."
 
-// maxAPIBody bounds an API request body.
-const maxAPIBody = 64 << 10
-
-// apiError is an error answer of the user pools API, in the AWS JSON 1.1
-// protocol's shape: {"__type": <exception>, "message": ...}, status 400
-// (500 for InternalErrorException).
-type apiError struct {
-	status  int
-	typ     string
-	message string
-}
-
-func (e *apiError) Error() string { return e.typ + ": " + e.message }
+// apiError is an error answer of the user pools API.
+type apiError = awsjson.Error
 
 func badParam(format string, args ...any) *apiError {
-	return &apiError{http.StatusBadRequest, "InvalidParameterException", fmt.Sprintf(format, args...)}
+	return awsjson.BadRequest("InvalidParameterException", format, args...)
 }
 
-// handleAWSJSON is POST / with X-Amz-Target: the user pools API, as the
+// clientSecretInput is the input of the three client-secret actions.
+type clientSecretInput struct {
+	UserPoolID     string `json:"UserPoolId"`
+	ClientID       string `json:"ClientId"`
+	ClientSecret   string `json:"ClientSecret"`
+	ClientSecretID string `json:"ClientSecretId"`
+}
+
+// userPoolsAPI is POST / with X-Amz-Target: the user pools API, as the
 // AWS SDKs call it (AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER pointed at
 // Domain()). It implements the three client-secret actions
 // (AddUserPoolClientSecret, ListUserPoolClientSecrets,
 // DeleteUserPoolClientSecret) with Cognito's rules; any other action is
-// UnknownOperationException. Request signatures (SigV4) are not checked:
-// like moto_server, the emulator trusts whoever can reach it, which is
-// why it listens on loopback only.
-func (s *Server) handleAWSJSON(w http.ResponseWriter, r *http.Request) {
-	op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
-	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if !ok || op == "" {
-		s.writeAPIError(w, op, &apiError{http.StatusBadRequest, "UnknownOperationException", "missing or unknown X-Amz-Target"})
-		return
+// UnknownOperationException. Signatures are not checked (package awsjson).
+func (s *Server) userPoolsAPI() http.Handler {
+	action := func(f func(in clientSecretInput) (any, *apiError)) awsjson.Action {
+		return func(_ context.Context, body json.RawMessage) (any, *apiError) {
+			in, err := awsjson.Decode[clientSecretInput](body)
+			if err != nil {
+				return nil, err
+			}
+			return f(in)
+		}
 	}
-	if mt != "application/x-amz-json-1.1" {
-		s.writeAPIError(w, op, &apiError{http.StatusBadRequest, "SerializationException", "Content-Type must be application/x-amz-json-1.1"})
-		return
-	}
-	var in struct {
-		UserPoolID     string `json:"UserPoolId"`
-		ClientID       string `json:"ClientId"`
-		ClientSecret   string `json:"ClientSecret"`
-		ClientSecretID string `json:"ClientSecretId"`
-	}
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxAPIBody)).Decode(&in); err != nil {
-		s.writeAPIError(w, op, &apiError{http.StatusBadRequest, "SerializationException", "the body is not a JSON object"})
-		return
-	}
-	var (
-		out  any
-		aerr *apiError
-	)
-	switch op {
-	case "AddUserPoolClientSecret":
-		out, aerr = s.apiAddSecret(in.UserPoolID, in.ClientID, in.ClientSecret)
-	case "ListUserPoolClientSecrets":
-		out, aerr = s.apiListSecrets(in.UserPoolID, in.ClientID)
-	case "DeleteUserPoolClientSecret":
-		out, aerr = s.apiDeleteSecret(in.UserPoolID, in.ClientID, in.ClientSecretID)
-	default:
-		aerr = &apiError{http.StatusBadRequest, "UnknownOperationException", "the local Cognito does not implement " + op}
-	}
-	if aerr != nil {
-		s.writeAPIError(w, op, aerr)
-		return
-	}
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	w.WriteHeader(http.StatusOK)
-	json.NewEncoder(w).Encode(out)
-}
-
-func (s *Server) writeAPIError(w http.ResponseWriter, op string, e *apiError) {
-	s.log.Info("API request refused", "action", op, "error", e.typ)
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	w.Header().Set("X-Amzn-Errortype", e.typ)
-	w.WriteHeader(e.status)
-	json.NewEncoder(w).Encode(map[string]string{"__type": e.typ, "message": e.message})
+	return awsjson.Service{Prefix: targetPrefix, Name: "local Cognito", Log: s.log, Actions: map[string]awsjson.Action{
+		"AddUserPoolClientSecret": action(func(in clientSecretInput) (any, *apiError) {
+			return s.apiAddSecret(in.UserPoolID, in.ClientID, in.ClientSecret)
+		}),
+		"ListUserPoolClientSecrets": action(func(in clientSecretInput) (any, *apiError) {
+			return s.apiListSecrets(in.UserPoolID, in.ClientID)
+		}),
+		"DeleteUserPoolClientSecret": action(func(in clientSecretInput) (any, *apiError) {
+			return s.apiDeleteSecret(in.UserPoolID, in.ClientID, in.ClientSecretID)
+		}),
+	}}
 }
 
 // secretDescriptor is ClientSecretDescriptorType; the date is epoch
@@ -112,10 +78,10 @@ func (s *Server) checkPoolClient(poolID, clientID string) *apiError {
 	case !clientIDPattern.MatchString(clientID):
 		return badParam("ClientId %q does not match [\\w+]+", clientID)
 	case poolID != s.poolID:
-		return &apiError{http.StatusBadRequest, "ResourceNotFoundException", fmt.Sprintf("User pool %s does not exist.", poolID)}
+		return awsjson.BadRequest("ResourceNotFoundException", "User pool %s does not exist.", poolID)
 	}
 	if _, ok := s.lookupClient(clientID); !ok {
-		return &apiError{http.StatusBadRequest, "ResourceNotFoundException", fmt.Sprintf("User pool client %s does not exist.", clientID)}
+		return awsjson.BadRequest("ResourceNotFoundException", "User pool client %s does not exist.", clientID)
 	}
 	return nil
 }
@@ -132,7 +98,7 @@ func (s *Server) apiAddSecret(poolID, clientID, value string) (any, *apiError) {
 	cs, err := s.addClientSecret(clientID, value)
 	switch {
 	case errors.Is(err, ErrTooManySecrets):
-		return nil, &apiError{http.StatusBadRequest, "LimitExceededException", fmt.Sprintf("The app client %s already has %d client secrets.", clientID, MaxClientSecrets)}
+		return nil, awsjson.BadRequest("LimitExceededException", "The app client %s already has %d client secrets.", clientID, MaxClientSecrets)
 	case errors.Is(err, ErrPublicClient):
 		return nil, badParam("The app client %s has no client secret.", clientID)
 	case err != nil:
@@ -153,7 +119,7 @@ func (s *Server) apiListSecrets(poolID, clientID string) (any, *apiError) {
 	}
 	infos, err := s.ClientSecrets(clientID)
 	if err != nil {
-		return nil, &apiError{http.StatusBadRequest, "ResourceNotFoundException", fmt.Sprintf("User pool client %s does not exist.", clientID)}
+		return nil, awsjson.BadRequest("ResourceNotFoundException", "User pool client %s does not exist.", clientID)
 	}
 	out := make([]secretDescriptor, len(infos))
 	for i, in := range infos {
@@ -173,7 +139,7 @@ func (s *Server) apiDeleteSecret(poolID, clientID, id string) (any, *apiError) {
 	err := s.deleteClientSecret(clientID, id)
 	switch {
 	case errors.Is(err, ErrSecretNotFound):
-		return nil, &apiError{http.StatusBadRequest, "ResourceNotFoundException", fmt.Sprintf("Client secret %s does not exist.", id)}
+		return nil, awsjson.BadRequest("ResourceNotFoundException", "Client secret %s does not exist.", id)
 	case errors.Is(err, ErrLastSecret):
 		return nil, badParam("The last client secret of an app client cannot be deleted.")
 	case err != nil:

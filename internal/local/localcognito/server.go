@@ -523,7 +523,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /"+s.poolID+"/.well-known/jwks.json", s.handleJWKS)
 	m.HandleFunc("GET /static/local.css", s.handleCSS)
 	// The user pools API (AWS JSON 1.1): the client-secret actions.
-	m.HandleFunc("POST /{$}", s.handleAWSJSON)
+	m.Handle("POST /{$}", s.userPoolsAPI())
 	s.mux = m
 }
 

@@ -49,6 +49,7 @@ import (
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+	"github.com/example/cognito-sam-go/internal/local/awsjson"
 )
 
 // CredentialsLifetime is how long the fake credentials say they last, as
@@ -145,69 +146,42 @@ func New(o Options) (*Server, error) {
 // PoolID is the identity pool id.
 func (s *Server) PoolID() string { return s.poolID }
 
-// apiError is an answer of the AWS JSON protocol's error shape.
-type apiError struct {
-	status  int
-	kind    string // the exception's name, __type
-	message string
-}
+// apiError is an error answer of the identity pools API.
+type apiError = awsjson.Error
 
 func notAuthorized(msg string) *apiError {
-	return &apiError{http.StatusBadRequest, "NotAuthorizedException", msg}
+	return awsjson.BadRequest("NotAuthorizedException", "%s", msg)
 }
 
+// identityInput is the input of GetId and GetCredentialsForIdentity.
+type identityInput struct {
+	IdentityPoolID string            `json:"IdentityPoolId"`
+	IdentityID     string            `json:"IdentityId"`
+	Logins         map[string]string `json:"Logins"`
+}
+
+// targetPrefix starts the X-Amz-Target of every identity pools API action.
 const targetPrefix = "AWSCognitoIdentityService."
 
-// maxBody bounds a request body (an ID token is a few KB).
-const maxBody = 64 << 10
-
 // ServeHTTP answers POST / with X-Amz-Target AWSCognitoIdentityService.GetId
-// or .GetCredentialsForIdentity.
+// or .GetCredentialsForIdentity (package awsjson).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Cache-Control", "no-store")
-	if r.Method != http.MethodPost || r.URL.Path != "/" {
-		s.fail(w, "", &apiError{http.StatusNotFound, "UnknownOperationException", "POST / with X-Amz-Target only."})
-		return
-	}
-	action, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
-	if !ok {
-		s.fail(w, "", &apiError{http.StatusBadRequest, "UnknownOperationException", "Missing or foreign X-Amz-Target."})
-		return
-	}
-	var in struct {
-		IdentityPoolID string            `json:"IdentityPoolId"`
-		IdentityID     string            `json:"IdentityId"`
-		Logins         map[string]string `json:"Logins"`
-	}
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody)).Decode(&in); err != nil {
-		s.fail(w, action, &apiError{http.StatusBadRequest, "SerializationException", "The body is not a JSON object."})
-		return
-	}
-	var out any
-	var aerr *apiError
-	switch action {
-	case "GetId":
-		out, aerr = s.getID(r.Context(), in.IdentityPoolID, in.Logins)
-	case "GetCredentialsForIdentity":
-		out, aerr = s.getCredentials(r.Context(), in.IdentityID, in.Logins)
-	default:
-		aerr = &apiError{http.StatusBadRequest, "UnknownOperationException", "This local identity pool answers GetId and GetCredentialsForIdentity only."}
-	}
-	if aerr != nil {
-		s.fail(w, action, aerr)
-		return
-	}
-	s.log.Info("identity pool action", "action", action)
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	json.NewEncoder(w).Encode(out)
-}
-
-func (s *Server) fail(w http.ResponseWriter, action string, e *apiError) {
-	s.log.Info("identity pool action refused", "action", action, "error", e.kind)
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	w.Header().Set("X-Amzn-ErrorType", e.kind)
-	w.WriteHeader(e.status)
-	json.NewEncoder(w).Encode(map[string]string{"__type": e.kind, "message": e.message})
+	awsjson.Service{Prefix: targetPrefix, Name: "local identity pool", Log: s.log, Actions: map[string]awsjson.Action{
+		"GetId": func(ctx context.Context, body json.RawMessage) (any, *apiError) {
+			in, err := awsjson.Decode[identityInput](body)
+			if err != nil {
+				return nil, err
+			}
+			return s.getID(ctx, in.IdentityPoolID, in.Logins)
+		},
+		"GetCredentialsForIdentity": func(ctx context.Context, body json.RawMessage) (any, *apiError) {
+			in, err := awsjson.Decode[identityInput](body)
+			if err != nil {
+				return nil, err
+			}
+			return s.getCredentials(ctx, in.IdentityID, in.Logins)
+		},
+	}}.ServeHTTP(w, r)
 }
 
 // login verifies the one login of a Logins map and returns the user's key
@@ -218,12 +192,12 @@ func (s *Server) login(ctx context.Context, logins map[string]string) (string, *
 		return "", notAuthorized("Unauthenticated access is not supported for this identity pool.")
 	case 1:
 	default:
-		return "", &apiError{http.StatusBadRequest, "InvalidParameterException", "This local identity pool takes exactly one login."}
+		return "", awsjson.BadRequest("InvalidParameterException", "This local identity pool takes exactly one login.")
 	}
 	for name, token := range logins {
 		v, ok := s.providers[name]
 		if !ok {
-			return "", &apiError{http.StatusBadRequest, "InvalidParameterException", "The identity pool has no provider of that name."}
+			return "", awsjson.BadRequest("InvalidParameterException", "The identity pool has no provider of that name.")
 		}
 		idt, err := v.Verify(ctx, token)
 		if err != nil {
@@ -242,7 +216,7 @@ func (s *Server) login(ctx context.Context, logins map[string]string) (string, *
 
 func (s *Server) getID(ctx context.Context, poolID string, logins map[string]string) (any, *apiError) {
 	if poolID != s.poolID {
-		return nil, &apiError{http.StatusBadRequest, "ResourceNotFoundException", "No identity pool of that id."}
+		return nil, awsjson.BadRequest("ResourceNotFoundException", "No identity pool of that id.")
 	}
 	user, aerr := s.login(ctx, logins)
 	if aerr != nil {
@@ -263,7 +237,7 @@ func (s *Server) getCredentials(ctx context.Context, identityID string, logins m
 	owner, ok := s.owners[identityID]
 	s.mu.Unlock()
 	if !ok {
-		return nil, &apiError{http.StatusBadRequest, "ResourceNotFoundException", "No identity of that id."}
+		return nil, awsjson.BadRequest("ResourceNotFoundException", "No identity of that id.")
 	}
 	user, aerr := s.login(ctx, logins)
 	if aerr != nil {
