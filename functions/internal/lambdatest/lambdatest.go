@@ -187,6 +187,22 @@ func (r *Runtime) Init() time.Duration {
 // has been written to the function's pending /invocation/next request.
 func (r *Runtime) invoke(event events.APIGatewayProxyRequest, timeout time.Duration, written func()) (events.APIGatewayProxyResponse, time.Duration) {
 	r.t.Helper()
+	res, took := r.send(event, timeout, written)
+	if res.isErr {
+		r.t.Fatalf("function error (API Gateway would answer 502): %s\noutput:\n%s", res.body, r.Output())
+	}
+	var resp events.APIGatewayProxyResponse
+	if err := json.Unmarshal(res.body, &resp); err != nil {
+		r.t.Fatalf("response is not an APIGatewayProxyResponse: %v: %s", err, res.body)
+	}
+	return resp, took
+}
+
+// send hands the function one event with a Lambda deadline of timeout and
+// returns its result and how long it took from being written to the
+// function to its answer; written as for invoke.
+func (r *Runtime) send(event any, timeout time.Duration, written func()) (result, time.Duration) {
+	r.t.Helper()
 	payload, err := json.Marshal(event)
 	if err != nil {
 		r.t.Fatal(err)
@@ -215,19 +231,12 @@ func (r *Runtime) invoke(event events.APIGatewayProxyRequest, timeout time.Durat
 	}
 	select {
 	case res := <-ch:
-		if res.isErr {
-			r.t.Fatalf("function error (API Gateway would answer 502): %s\noutput:\n%s", res.body, r.Output())
-		}
-		var resp events.APIGatewayProxyResponse
-		if err := json.Unmarshal(res.body, &resp); err != nil {
-			r.t.Fatalf("response is not an APIGatewayProxyResponse: %v: %s", err, res.body)
-		}
 		<-inv.written // written before the function could answer
-		return resp, res.at.Sub(*inv.writtenAt)
+		return res, res.at.Sub(*inv.writtenAt)
 	case <-wait:
-		r.t.Fatalf("no response within %v; output:\n%s", timeout, r.Output())
+		r.t.Fatalf("no answer within %v; output:\n%s", timeout, r.Output())
 	}
-	return events.APIGatewayProxyResponse{}, 0
+	return result{isErr: true}, 0
 }
 
 // InvokeJSON sends an event that is not an API Gateway request (the
@@ -237,30 +246,8 @@ func (r *Runtime) invoke(event events.APIGatewayProxyRequest, timeout time.Durat
 // failed). Unlike Invoke it does not fail the test on a function error.
 func (r *Runtime) InvokeJSON(event any, timeout time.Duration) (answer []byte, funcErr bool) {
 	r.t.Helper()
-	payload, err := json.Marshal(event)
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	r.mu.Lock()
-	r.seq++
-	id := fmt.Sprintf("req-%d", r.seq)
-	ch := make(chan result, 1)
-	r.results[id] = ch
-	r.mu.Unlock()
-	wait := time.After(timeout + 10*time.Second)
-	select {
-	case r.next <- invocation{id: id, payload: payload, deadline: time.Now().Add(timeout),
-		written: make(chan struct{}), writtenAt: new(time.Time)}:
-	case <-wait:
-		r.t.Fatalf("the function never asked for an invocation; its output:\n%s", r.Output())
-	}
-	select {
-	case res := <-ch:
-		return res.body, res.isErr
-	case <-wait:
-		r.t.Fatalf("no answer within %v; output:\n%s", timeout, r.Output())
-	}
-	return nil, true
+	res, _ := r.send(event, timeout, nil)
+	return res.body, res.isErr
 }
 
 // Exit waits up to d for the process to exit and returns its error (nil
