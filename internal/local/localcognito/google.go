@@ -198,11 +198,16 @@ func (s *Server) withFederated(sub, tokenUse string, claims map[string]any) map[
 	if fu.name != "" {
 		claims["name"] = fu.name
 	}
-	// As in Cognito's ID tokens: primary and dateCreated are strings,
-	// issuer is null for a social provider.
-	claims["identities"] = []map[string]any{{
+	claims["identities"] = fu.identities()
+	return claims
+}
+
+// identities is the user's identities claim. As in Cognito's ID tokens:
+// primary and dateCreated are strings, issuer is null for a social
+// provider.
+func (fu federatedUser) identities() []map[string]any {
+	return []map[string]any{{
 		"userId": fu.userID, "providerName": GoogleProvider, "providerType": GoogleProvider,
 		"issuer": nil, "primary": "true", "dateCreated": strconv.FormatInt(fu.created.UnixMilli(), 10),
 	}}
-	return claims
 }

@@ -82,6 +82,20 @@ func TestGoogleStandIn(t *testing.T) {
 		t.Error("the access token has identities; Cognito puts them in the ID token only")
 	}
 
+	// userInfo names the federated user as the tokens do, with its
+	// identities as a JSON string, as Cognito returns every attribute.
+	res = getUserInfo(t, pool, tokens["access_token"].(string))
+	var info map[string]any
+	if err := json.Unmarshal([]byte(res.body), &info); err != nil || res.status != http.StatusOK {
+		t.Fatalf("userInfo: %d %s", res.status, res.body)
+	}
+	var infoIdents []map[string]any
+	s, _ := info["identities"].(string)
+	if err := json.Unmarshal([]byte(s), &infoIdents); err != nil || len(infoIdents) != 1 || infoIdents[0]["providerName"] != "Google" ||
+		info["username"] != username || info["name"] != "Grace Hopper" {
+		t.Errorf("userInfo of the Google user = %v", info)
+	}
+
 	// The same Google account is the same user; a password user of the same
 	// email stays another user, and the Google user has no password.
 	again := pool.redeem(t, pool.googleSignIn(t, newBrowser(t), "grace@example.com", ""))
@@ -102,6 +116,9 @@ func TestGoogleStandIn(t *testing.T) {
 	native := pool.redeem(t, pool.signIn(t, newBrowser(t), authorizeQuery(testVerifier)))
 	if c := claimsOf(t, native["id_token"].(string)); c["identities"] != nil || c["cognito:groups"] != nil {
 		t.Errorf("a password user's ID token has federated claims: %v", c)
+	}
+	if body := getUserInfo(t, pool, native["access_token"].(string)).body; strings.Contains(body, "identities") {
+		t.Errorf("a password user's userInfo has identities: %s", body)
 	}
 }
 

@@ -1,6 +1,7 @@
 package localcognito
 
 import (
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
@@ -16,6 +17,11 @@ type userInfo struct {
 	EmailVerified string `json:"email_verified"`
 	Email         string `json:"email"`
 	Username      string `json:"username"`
+	// A federated user's mapped name, and its identities as a JSON string
+	// (userInfo returns every attribute as a string; the ID token carries
+	// the same identities as an array).
+	Name       string `json:"name,omitempty"`
+	Identities string `json:"identities,omitempty"`
 }
 
 // Cognito's description of a rejected access token at userInfo.
@@ -84,7 +90,15 @@ func (s *Server) verifyAccessToken(raw string) (userInfo, []string, bool) {
 	if g == nil || !now.Before(g.expires) || g.sub != c.Sub || g.clientID != c.ClientID || u == nil {
 		return userInfo{}, nil, false
 	}
-	return userInfo{Sub: u.sub, EmailVerified: "true", Email: u.email, Username: u.sub}, strings.Fields(c.Scope), true
+	info := userInfo{Sub: u.sub, EmailVerified: "true", Email: u.email, Username: u.sub}
+	if f := s.fed.users[u.sub]; f != nil {
+		ids, err := json.Marshal(f.identities())
+		if err != nil {
+			return userInfo{}, nil, false
+		}
+		info.Username, info.Name, info.Identities = f.username, f.name, string(ids)
+	}
+	return info, strings.Fields(c.Scope), true
 }
 
 // discovery is the OpenID Provider metadata, field for field what a Cognito
