@@ -1,6 +1,8 @@
 // Command hello is the GET /hello Lambda function, the sample route behind
-// API Gateway's Cognito authorizer. Its route is in internal/routes, its
-// handler in internal/hello.
+// API Gateway's Cognito authorizer; it also serves the sample single-page
+// app (GET /app and /app/{proxy+}) and the CORS preflights (OPTIONS) of
+// /hello, /token, /refresh and /logout. Its routes are in internal/routes,
+// its handlers in internal/hello and internal/webapp.
 package main
 
 import (

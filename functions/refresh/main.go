@@ -1,5 +1,7 @@
-// Command refresh is the POST /refresh Lambda function: it trades a refresh
-// token for new tokens. Its route is in internal/routes, its handler in
+// Command refresh is the GET /, POST /token and POST /refresh Lambda
+// function: the home page, a page script's access token from the session,
+// and the trade of a refresh token (the body's or the session's) for new
+// tokens. Its routes are in internal/routes, its handlers in
 // internal/signin.
 package main
 

@@ -1,7 +1,8 @@
 // Package signin is the browser-facing sign-in concern: the handlers of
-// GET /login, GET /callback, POST /refresh, POST /logout and GET
-// /signed-out, as methods of one Server, and what they share: the
-// configuration, the cached client secret, the Cognito client, one error
+// GET /login, GET /callback, GET / (the home page), POST /token, POST
+// /refresh, POST /logout, GET /signed-out and POST /credentials, as
+// methods of one Server, and what they share: the configuration, the
+// cached client secret, the sealed session, the Cognito client, one error
 // path, the time budget of a call to Cognito, and the token reply.
 //
 // A Server is built once per execution environment (Load in a Lambda main,
@@ -18,8 +19,12 @@
 //   - /callback never calls Cognito unless the cookie opens and state
 //     matches; it sends the code once (again only after invalid_client with
 //     a changed secret) and verifies the ID token before answering.
-//   - /refresh and /logout refuse a browser's cross-site post, and read the
-//     refresh token from the body, never from a cookie.
+//   - /token, /refresh, /logout and /credentials refuse a browser's
+//     cross-site post unless it comes from ALLOWED_ORIGINS.
+//   - /refresh and /logout use the refresh token in the body when there is
+//     one, and otherwise the browser's sealed session cookie; /token and
+//     /credentials read only the session, and no answer to a browser
+//     session ever holds its refresh token.
 //
 // It does not verify access tokens: API Gateway's Cognito authorizer does,
 // in front of the routes that need one (package routes).

@@ -9,12 +9,14 @@ import (
 	"github.com/example/cognito-sam-go/internal/routes"
 )
 
-// The Lambda handlers of the four sign-in functions (start.Build), one per
-// main. Each binds only its own routes, and starts at init only the
-// warm-ups its routes need, so that its binary links only what they reach:
-// login links no ID-token verification (go-oidc, go-jose) and no grant.
-// Function, which binds every route, serves the same routes with more
-// code.
+// The Lambda handlers of the login, callback, refresh and logout functions
+// (start.Build), one per main. Each binds only its own routes (its
+// handlers map), and starts at init only the warm-ups its routes need, so
+// that its binary links only what they reach: login links no ID-token
+// verification (go-oidc, go-jose) and no grant. Function, which binds
+// every route, serves the same routes with more code. The fifth sign-in
+// function, credentials, is built by FunctionWithIdentity
+// (credentials.go).
 //
 // The warm-ups run while the Lambda runtime asks for the first invocation:
 // a cold /callback, /token or /refresh then finds the secret, the key set

@@ -13,7 +13,7 @@ import (
 )
 
 // checkPost is the prologue of the state-changing routes (/token,
-// /refresh, /logout): it derives this deployment's callback URL and refuses
+// /refresh, /logout, /credentials): it derives this deployment's callback URL and refuses
 // a browser's cross-site post with 403, unless its Origin is one of
 // ALLOWED_ORIGINS.
 func (s *Server) checkPost(req events.APIGatewayProxyRequest) (callbackURL string, err error) {
