@@ -162,6 +162,28 @@ func (c *Cache) Refresh(ctx context.Context, stale Value) (Value, error) {
 	return c.wait(ctx, done)
 }
 
+// RefreshIfStale is for a caller whose use of used failed in a way a newer
+// secret might mend: a cookie that does not open under used's keys may
+// have been sealed under a cookie_key changed since, by an environment
+// that read the secret later. If the cache holds another value already,
+// that is returned. If used is older than the TTL (the environment was
+// idle through the change, and Get served it while reading again in the
+// background), that read, or a new one, is waited for. A value within its
+// TTL is returned as it is, and a read that failed less than RetryAfter
+// ago is not retried: a stream of forged cookies costs no GetSecretValue.
+func (c *Cache) RefreshIfStale(ctx context.Context, used Value) (Value, error) {
+	c.mu.Lock()
+	now := c.opts.Now()
+	fresh := c.has && c.inflight == nil && now.Sub(c.fetchedAt) < c.opts.TTL
+	if c.has && c.val != used || fresh || c.inflight == nil && c.failedSince(now) {
+		c.mu.Unlock()
+		return c.current()
+	}
+	done := c.start(ctx)
+	c.mu.Unlock()
+	return c.wait(ctx, done)
+}
+
 // failedSince reports whether the latest fetch failed less than RetryAfter
 // before now. c.mu must be held.
 func (c *Cache) failedSince(now time.Time) bool {
@@ -276,3 +298,6 @@ func (s Static) Get(context.Context) (Value, error) { return s.Value, nil }
 
 // Refresh returns the value: a fixed secret cannot change.
 func (s Static) Refresh(context.Context, Value) (Value, error) { return s.Value, nil }
+
+// RefreshIfStale returns the value.
+func (s Static) RefreshIfStale(context.Context, Value) (Value, error) { return s.Value, nil }

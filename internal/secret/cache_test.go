@@ -608,3 +608,60 @@ func TestParsePreviousCookieKey(t *testing.T) {
 			k.Current == goodKey, k.Previous == prev, k.Deployment)
 	}
 }
+
+// TestCacheRefreshIfStale: within the TTL the held value is returned with
+// no fetch (a forged cookie costs nothing); past it, the read is waited
+// for, joining the background one Get started; a read that failed less
+// than RetryAfter ago is not retried; a value newer than the one used is
+// returned at once.
+func TestCacheRefreshIfStale(t *testing.T) {
+	c, g, clk := warmStuck(t)
+	s1 := Value{ClientID: "id", ClientSecret: "s1", CookieKey: goodKey}
+	for range 3 {
+		if v, err := c.RefreshIfStale(context.Background(), s1); err != nil || v != s1 {
+			t.Fatalf("RefreshIfStale within the TTL = %v, %v; want s1", v.ClientSecret, err)
+		}
+	}
+	if n := g.n.Load(); n != 1 {
+		t.Fatalf("GetSecretValue calls = %d, want 1: a value within its TTL needs no fetch", n)
+	}
+
+	// Past the TTL: Get serves s1 and reads in the background;
+	// RefreshIfStale waits for that read rather than starting another.
+	clk.add(5*time.Minute + time.Second)
+	if v, err := getSoon(t, c, context.Background()); err != nil || v != s1 {
+		t.Fatalf("Get past the TTL = %v, %v", v.ClientSecret, err)
+	}
+	<-g.calls
+	got := make(chan Value, 1)
+	go func() { v, _ := c.RefreshIfStale(context.Background(), s1); got <- v }()
+	g.answers <- answer{value: secretJSON("id", "s2")}
+	s2 := <-got
+	if s2.ClientSecret != "s2" {
+		t.Fatalf("RefreshIfStale past the TTL = %v, want s2 from the read in flight", s2.ClientSecret)
+	}
+	if n := g.n.Load(); n != 2 {
+		t.Errorf("GetSecretValue calls = %d, want 2", n)
+	}
+	// Someone else's use of s1 fails too: s2 is there already.
+	if v, err := c.RefreshIfStale(context.Background(), s1); err != nil || v != s2 {
+		t.Errorf("RefreshIfStale of the old value = %v, %v; want s2 without a fetch", v.ClientSecret, err)
+	}
+
+	// Past the TTL with no read running: one starts and is waited for; if
+	// it fails, the held value is returned and none is tried again within
+	// RetryAfter.
+	clk.add(5*time.Minute + time.Second)
+	go func() { v, _ := c.RefreshIfStale(context.Background(), s2); got <- v }()
+	<-g.calls
+	g.answers <- answer{err: errors.New("ThrottlingException: slow down")}
+	if v := <-got; v != s2 {
+		t.Errorf("RefreshIfStale after a failed read = %v, want the held s2", v.ClientSecret)
+	}
+	if v, err := c.RefreshIfStale(context.Background(), s2); err != nil || v != s2 {
+		t.Errorf("RefreshIfStale right after a failure = %v, %v; want s2", v.ClientSecret, err)
+	}
+	if n := g.n.Load(); n != 3 {
+		t.Errorf("GetSecretValue calls = %d, want 3: no retry within RetryAfter", n)
+	}
+}

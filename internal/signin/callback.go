@@ -67,6 +67,10 @@ func (s *Server) callback(ctx context.Context, log *slog.Logger, req events.APIG
 		return events.APIGatewayProxyResponse{}, err
 	}
 	st, err := s.openAttempt(creds, in)
+	if fresh, ok := s.reopen(ctx, creds, err); ok {
+		creds = fresh
+		st, err = s.openAttempt(creds, in)
+	}
 	if errors.Is(err, logincookie.ErrExpired) {
 		// Genuine but expired: the attempt is gone, like a missing one. A
 		// cookie that does not open at all (tampered, foreign) stays a 400.

@@ -32,6 +32,10 @@ func (f failingSource) Refresh(ctx context.Context, _ secret.Value) (secret.Valu
 	return f.Get(ctx)
 }
 
+func (f failingSource) RefreshIfStale(ctx context.Context, _ secret.Value) (secret.Value, error) {
+	return f.Get(ctx)
+}
+
 func newHandler(t *testing.T, cfg *config.Config, src Secrets, log *apigwtest.Log) *Server {
 	t.Helper()
 	if cfg == nil {

@@ -29,6 +29,11 @@ type Secrets interface {
 	// Refresh reads the secret afresh because stale was rejected; the
 	// caller retries only if the result differs.
 	Refresh(ctx context.Context, stale secret.Value) (secret.Value, error)
+	// RefreshIfStale reads the secret afresh, and waits, only if used is
+	// past its TTL: a cookie that does not open under its keys may have
+	// been sealed under a cookie_key that changed while this environment
+	// was idle.
+	RefreshIfStale(ctx context.Context, used secret.Value) (secret.Value, error)
 }
 
 var _ Secrets = (*secret.Cache)(nil)
@@ -181,6 +186,22 @@ func (s *Server) credentials(ctx context.Context) (secret.Value, error) {
 		return secret.Value{}, apigw.Unavailable(err)
 	}
 	return creds, nil
+}
+
+// reopen is for a cookie that did not open under creds' keys (err): it
+// returns the credentials to try once more with, when the secret held was
+// past its TTL and reading it afresh changed it: an environment idle since
+// before a cookie_key change, whose first request brings a cookie another
+// environment sealed under the new key.
+func (s *Server) reopen(ctx context.Context, creds secret.Value, err error) (secret.Value, bool) {
+	if !errors.Is(err, seal.ErrOpen) {
+		return creds, false
+	}
+	fresh, ferr := s.secrets.RefreshIfStale(ctx, creds)
+	if ferr != nil || fresh == creds {
+		return creds, false
+	}
+	return fresh, true
 }
 
 // keyCache keeps the sealers of the most recent seal keys (cookie_key,

@@ -48,6 +48,13 @@ func (s *Server) openSession(ctx context.Context, req events.APIGatewayProxyRequ
 		return session.Session{}, creds, err
 	}
 	sess, err := sealer.Open(cookieJar{req}.get, s.now())
+	if fresh, ok := s.reopen(ctx, creds, err); ok {
+		creds = fresh
+		if _, sealer, err = s.sealers(creds); err != nil {
+			return session.Session{}, creds, err
+		}
+		sess, err = sealer.Open(cookieJar{req}.get, s.now())
+	}
 	return sess, creds, err
 }
 

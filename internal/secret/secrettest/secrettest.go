@@ -20,6 +20,9 @@ type Source struct {
 	Fail      bool
 	Gets      int // calls of Get
 	Refreshes int // calls of Refresh
+	// Stale makes RefreshIfStale move to Next, as if Cur were past its TTL.
+	Stale          bool
+	StaleRefreshes int // calls of RefreshIfStale
 }
 
 // Get counts the call and returns Cur, or an error when Fail is set.
@@ -29,6 +32,18 @@ func (s *Source) Get(context.Context) (secret.Value, error) {
 	s.Gets++
 	if s.Fail {
 		return secret.Value{}, errors.New("ResourceNotFoundException: secret gone")
+	}
+	return s.Cur, nil
+}
+
+// RefreshIfStale counts the call and, with Stale set, moves to Next when
+// it is set, as a cache whose value was past its TTL would.
+func (s *Source) RefreshIfStale(context.Context, secret.Value) (secret.Value, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.StaleRefreshes++
+	if s.Stale && s.Next != (secret.Value{}) {
+		s.Cur = s.Next
 	}
 	return s.Cur, nil
 }

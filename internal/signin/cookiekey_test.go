@@ -1,0 +1,64 @@
+package signin
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/example/cognito-sam-go/internal/secret"
+)
+
+// The secret's versions across a cookie_key change done as the README says:
+// before it, and after its second step (the new key current, the old one
+// previous).
+var (
+	beforeChange = secret.Value{ClientID: "client-id", ClientSecret: "first-secret", CookieKey: cookieKey}
+	afterChange  = secret.Value{ClientID: "client-id", ClientSecret: "first-secret",
+		CookieKey: "new-cookie-key-0123456789abcdef0123456789", PreviousCookieKey: cookieKey}
+)
+
+// TestIdleEnvironmentAfterACookieKeyChange: an environment that held the
+// secret from before the change and was idle through it gets a session
+// cookie another environment sealed under the new key. With its value
+// past the TTL it reads the secret afresh, once, and opens the cookie;
+// with a value within its TTL it does not read (a forged cookie costs no
+// GetSecretValue) and the session does not open.
+func TestIdleEnvironmentAfterACookieKeyChange(t *testing.T) {
+	for _, stale := range []bool{true, false} {
+		b := signedIn(t)
+		// Another environment, on the new secret, refreshes the session:
+		// it seals it under the new key.
+		b.h.src.Cur = afterChange
+		b.h.clock = 59*time.Minute + 30*time.Second
+		if resp := b.do(b.h.cb.Token, post("/token", nil)); resp.StatusCode != 200 {
+			t.Fatalf("/token on the new secret: %d %s", resp.StatusCode, resp.Body)
+		}
+		// This environment still holds the old secret.
+		b.h.src.Cur, b.h.src.Next, b.h.src.Stale = beforeChange, afterChange, stale
+		resp := b.do(b.h.cb.Token, post("/token", nil))
+		switch {
+		case stale && resp.StatusCode != 200:
+			t.Errorf("stale secret: /token %d %s, want 200 after reading the secret afresh", resp.StatusCode, resp.Body)
+		case !stale && resp.StatusCode != http.StatusUnauthorized:
+			t.Errorf("fresh secret: /token %d, want 401", resp.StatusCode)
+		}
+		if b.h.src.StaleRefreshes != 1 {
+			t.Errorf("stale %v: RefreshIfStale called %d times, want once", stale, b.h.src.StaleRefreshes)
+		}
+	}
+}
+
+// TestIdleEnvironmentOpensANewLoginCookie: the same for a sign-in started
+// on an environment with the new secret and finished on the idle one.
+func TestIdleEnvironmentOpensANewLoginCookie(t *testing.T) {
+	b := newBrowser(t)
+	b.h.src.Cur = afterChange
+	q, nonce := b.login("")
+	b.h.src.Cur, b.h.src.Next, b.h.src.Stale = beforeChange, afterChange, true
+	if resp := b.callback(q, nonce); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("callback on the idle environment: %d %s, want 303", resp.StatusCode, resp.Body)
+	}
+	if b.h.src.StaleRefreshes != 1 {
+		t.Errorf("RefreshIfStale called %d times, want once", b.h.src.StaleRefreshes)
+	}
+}
