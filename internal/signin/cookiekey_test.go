@@ -62,3 +62,23 @@ func TestIdleEnvironmentOpensANewLoginCookie(t *testing.T) {
 		t.Errorf("RefreshIfStale called %d times, want once", b.h.src.StaleRefreshes)
 	}
 }
+
+// TestIdleEnvironmentSignsOutANewSession: sign-out on the idle environment
+// still finds the session's refresh token, and revokes it.
+func TestIdleEnvironmentSignsOutANewSession(t *testing.T) {
+	b := signedIn(t)
+	b.h.src.Cur = afterChange
+	b.h.clock = 59*time.Minute + 30*time.Second
+	if resp := b.do(b.h.cb.Token, post("/token", nil)); resp.StatusCode != 200 {
+		t.Fatalf("/token on the new secret: %d %s", resp.StatusCode, resp.Body)
+	}
+	b.h.src.Cur, b.h.src.Next, b.h.src.Stale = beforeChange, afterChange, true
+	b.h.cog.HandleRevoke(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(200) })
+	resp := b.do(b.h.cb.Logout, post("/logout", http.Header{"Sec-Fetch-Site": {"same-origin"}}))
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("/logout: %d %s", resp.StatusCode, resp.Body)
+	}
+	if r := b.h.cog.RevokeRequests(); len(r) != 1 || r[0].Form.Get("token") == "" {
+		t.Errorf("revocations on the idle environment: %d, want the session's refresh token revoked", len(r))
+	}
+}

@@ -48,11 +48,9 @@ func (s *Server) logout(ctx context.Context, log *slog.Logger, req events.APIGat
 	}
 
 	rt, err := readRefreshToken(req)
-	if errors.Is(err, errNoRefreshToken) {
-		if _, sealer, serr := s.sealers(creds); serr == nil && hasSession(req) {
-			if sess, oerr := sealer.Open(cookieJar{req}.get, s.now()); oerr == nil {
-				rt, err = sess.RefreshToken, nil
-			}
+	if errors.Is(err, errNoRefreshToken) && hasSession(req) {
+		if sess, used, oerr := s.openSessionWith(ctx, req, creds); oerr == nil {
+			rt, err, creds = sess.RefreshToken, nil, used
 		}
 	}
 	switch {

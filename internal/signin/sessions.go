@@ -43,6 +43,13 @@ func (s *Server) openSession(ctx context.Context, req events.APIGatewayProxyRequ
 	if err != nil {
 		return session.Session{}, secret.Value{}, err
 	}
+	return s.openSessionWith(ctx, req, creds)
+}
+
+// openSessionWith opens the request's session under creds' keys, or under
+// a fresher secret's when creds was past its TTL (see reopen); it returns
+// the credentials it opened with.
+func (s *Server) openSessionWith(ctx context.Context, req events.APIGatewayProxyRequest, creds secret.Value) (session.Session, secret.Value, error) {
 	_, sealer, err := s.sealers(creds)
 	if err != nil {
 		return session.Session{}, creds, err
