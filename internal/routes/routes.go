@@ -80,11 +80,6 @@ var All = []Route{
 	Credentials, CredentialsPreflight,
 }
 
-// Optional reports whether the function exists only in stacks that turn
-// an optional feature on (template.yaml gives its resource a Condition):
-// "credentials", with the identity pool.
-func Optional(function string) bool { return function == Credentials.Function }
-
 // Functions returns the names of the functions in the table, each once, in
 // table order.
 func Functions() []string {

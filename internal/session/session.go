@@ -153,11 +153,7 @@ func (k *Sealer) Cookies(s Session, has func(name string) bool) ([]string, error
 }
 
 func (k *Sealer) seal(s Session) (string, error) {
-	plain, err := encode(s)
-	if err != nil {
-		return "", err
-	}
-	return k.box.Seal(plain, []byte(Prefix))
+	return k.box.Seal(encode(s), []byte(Prefix))
 }
 
 // Clear returns the Set-Cookie values that delete every chunk the request
@@ -240,7 +236,7 @@ func (k *Sealer) Open(get func(name string) (string, bool), now time.Time) (Sess
 // stored decoded, so the sealed cookie is about as long as the tokens
 // themselves. A token that is not canonical base64url segments is stored as
 // text.
-func encode(s Session) ([]byte, error) {
+func encode(s Session) []byte {
 	var b bytes.Buffer
 	b.WriteByte(version)
 	for _, t := range []string{s.RefreshToken, s.AccessToken, s.IDToken} {
@@ -255,7 +251,7 @@ func encode(s Session) ([]byte, error) {
 	}
 	b.Write(binary.AppendVarint(nil, exp))
 	b.Write(binary.AppendVarint(nil, s.Created.Unix()))
-	return b.Bytes(), nil
+	return b.Bytes()
 }
 
 func putBytes(b *bytes.Buffer, p []byte) {

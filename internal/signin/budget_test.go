@@ -7,7 +7,6 @@ import (
 )
 
 func TestWithBudget(t *testing.T) {
-	clock := time.Now
 	tests := []struct {
 		name     string
 		deadline time.Duration // from now; 0 = none
@@ -28,7 +27,7 @@ func TestWithBudget(t *testing.T) {
 				defer cancel()
 			}
 			start := now
-			bctx, cancel := budget(ctx, clock)
+			bctx, cancel := budget(ctx)
 			defer cancel()
 			dl, ok := bctx.Deadline()
 			if !ok {

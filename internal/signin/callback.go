@@ -84,7 +84,7 @@ func (s *Server) callback(ctx context.Context, log *slog.Logger, req events.APIG
 		return events.APIGatewayProxyResponse{}, err
 	}
 
-	ctx, cancel := budget(ctx, s.now)
+	ctx, cancel := budget(ctx)
 	defer cancel()
 
 	// 3. Exchange the code, once (again only after invalid_client with a

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
@@ -28,37 +27,32 @@ type CredentialsSource = awscreds.Source
 // links them.
 type IdentityLoader = func(ctx context.Context, f config.Federation) (awscreds.Source, error)
 
-// FunctionWithIdentity is Function for a function that serves POST
-// /credentials, whose identity pool client load builds. It is a separate
-// entry point so that only the credentials function links the identity
-// pool's and SSM's SDK clients (about 4 MB of each other binary). Such a
-// function exists only where the identity pool does, so it refuses to
-// start without IDENTITY_POOL_PARAMETER or IDENTITY_POOL_ID.
+// FunctionWithIdentity is the credentials function's handler, serving POST
+// /credentials with the identity pool client load builds. It is an entry
+// point of its own, as LoginFunction and its siblings are (functions.go),
+// so that only the credentials function links the identity pool's and
+// SSM's SDK clients. Such a function exists only where the identity pool
+// does, so it refuses to start without IDENTITY_POOL_PARAMETER or
+// IDENTITY_POOL_ID.
 func FunctionWithIdentity(load IdentityLoader) func(ctx context.Context, name string, getenv func(string) string, log *slog.Logger) (routes.HandlerFunc, error) {
 	return func(ctx context.Context, name string, getenv func(string) string, log *slog.Logger) (routes.HandlerFunc, error) {
-		rs := routes.Of(name)
-		s, err := Load(ctx, getenv, log, rs)
+		s, err := Load(ctx, getenv, log, routes.Of(name))
 		if err != nil {
 			return nil, err
 		}
-		if servesCredentials(rs) {
-			f := s.cfg.Federation
-			if !f.HasIdentityPool() {
-				return nil, fmt.Errorf("invalid configuration: %s or %s: is not set (POST /credentials needs the identity pool)",
-					config.EnvIdentityPoolParameter, config.EnvIdentityPoolID)
-			}
-			c, err := load(ctx, f)
-			if err != nil {
-				return nil, fmt.Errorf("identity pool client: %w", err)
-			}
-			s.identity = c
+		f := s.cfg.Federation
+		if !f.HasIdentityPool() {
+			return nil, fmt.Errorf("invalid configuration: %s or %s: is not set (POST /credentials needs the identity pool)",
+				config.EnvIdentityPoolParameter, config.EnvIdentityPoolID)
 		}
-		return handler(name, s)
+		if s.identity, err = load(ctx, f); err != nil {
+			return nil, fmt.Errorf("identity pool client: %w", err)
+		}
+		// It answers its own preflight: it exists only with the identity
+		// pool, and the other sign-in functions have none.
+		hs := handlers{routes.Credentials.Key(): (*Server).Credentials}
+		return routes.Handler(name, routes.Binders{hs.bind(s), routes.Preflights{Allowed: s.cfg.Origins}})
 	}
-}
-
-func servesCredentials(rs []routes.Route) bool {
-	return slices.ContainsFunc(rs, func(r routes.Route) bool { return r.Key() == routes.Credentials.Key() })
 }
 
 // credentialsJSON is the JSON answer of POST /credentials.
@@ -115,7 +109,7 @@ func (s *Server) awsCredentials(ctx context.Context, log *slog.Logger, req event
 		return events.APIGatewayProxyResponse{}, apigw.Errorf(apigw.KindUpstream, "bad_gateway",
 			"Cognito returned no ID token. Please sign in again.", "session has no ID token after refresh")
 	}
-	bctx, cancel := budget(ctx, s.now)
+	bctx, cancel := budget(ctx)
 	defer cancel()
 	c, err := s.identity.Credentials(bctx, sess.IDToken)
 	if err != nil {

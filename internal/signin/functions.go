@@ -13,10 +13,10 @@ import (
 // (start.Build), one per main. Each binds only its own routes (its
 // handlers map), and starts at init only the warm-ups its routes need, so
 // that its binary links only what they reach: login links no ID-token
-// verification (go-oidc, go-jose) and no grant. Function, which binds
-// every route, serves the same routes with more code. The fifth sign-in
-// function, credentials, is built by FunctionWithIdentity
-// (credentials.go).
+// verification (go-oidc, go-jose) and no grant. The fifth sign-in
+// function, credentials, is built the same way by FunctionWithIdentity
+// (credentials.go). Server.HandlerFor, which binds every route, serves the
+// local run.
 //
 // The warm-ups run while the Lambda runtime asks for the first invocation:
 // a cold /callback, /token or /refresh then finds the secret, the key set

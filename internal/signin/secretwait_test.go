@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -33,19 +32,6 @@ func (h *hangingSecretsManager) GetSecretValue(ctx context.Context, _ *secretsma
 	return nil, ctx.Err()
 }
 
-// benchClock is a clock the benchmark moves forward.
-type benchClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *benchClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *benchClock) add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // BenchmarkWarmLoginSecretsManagerHanging times GET /login in a warm
 // environment whose secret.Cache (default TTL, RetryAfter and FetchTimeout)
 // holds the secret: "fresh" within the TTL, "hanging" past it with Secrets
@@ -62,8 +48,8 @@ func BenchmarkWarmLoginSecretsManagerHanging(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			sm := &hangingSecretsManager{value: fmt.Sprintf(`{"client_id":%q,"client_secret":%q,"cookie_key":%q}`,
 				creds.ClientID, creds.ClientSecret, creds.CookieKey)}
-			clk := &benchClock{t: time.Unix(1_700_000_000, 0)}
-			cache := secret.NewCache(sm, "name", secret.CacheOptions{Now: clk.now})
+			clk := &fakeClock{t: time.Unix(1_700_000_000, 0)}
+			cache := secret.NewCache(sm, "name", secret.CacheOptions{Now: clk.Now})
 			cfg := &config.Config{CognitoDomain: domain, SecretName: "name", Scopes: config.DefaultScopes}
 			h := New(Options{Config: cfg, Secrets: cache, Logger: discard,
 				Cognito: cognito.New(cognito.Options{Domain: cfg.CognitoDomain, Scopes: cfg.Scopes})})
@@ -72,12 +58,12 @@ func BenchmarkWarmLoginSecretsManagerHanging(b *testing.B) {
 				b.Fatalf("first /login = %d, want 302", resp.StatusCode)
 			}
 			if hang {
-				clk.add(secret.DefaultTTL)
+				clk.Advance(secret.DefaultTTL)
 			}
 			b.ResetTimer()
 			for range b.N {
 				if hang {
-					clk.add(secret.DefaultRetryAfter)
+					clk.Advance(secret.DefaultRetryAfter)
 				}
 				if resp, _ := h.Login(context.Background(), req); resp.StatusCode != http.StatusFound {
 					b.Fatalf("/login = %d, want 302", resp.StatusCode)

@@ -305,37 +305,16 @@ const (
 )
 
 // budget bounds the remaining work by the Lambda deadline (less a reserve
-// to answer) and by MaxBudget.
-func budget(ctx context.Context, now func() time.Time) (context.Context, context.CancelFunc) {
+// to answer) and by MaxBudget. Deadlines are real time: the Server's
+// injected clock (Options.Now) plays no part.
+func budget(ctx context.Context) (context.Context, context.CancelFunc) {
 	b := DefaultBudget
 	if dl, ok := ctx.Deadline(); ok {
-		b = dl.Sub(now()) - reserve
+		b = time.Until(dl) - reserve
 	}
 	b = min(b, MaxBudget)
 	if b <= 0 {
 		b = time.Millisecond
 	}
 	return context.WithTimeout(ctx, b)
-}
-
-// Function returns the Lambda handler of the sign-in function name (see
-// package routes): the Server built by Load for the function's routes,
-// dispatched by routes.Handler. Its error names every configuration
-// problem.
-func Function(ctx context.Context, name string, getenv func(string) string, log *slog.Logger) (routes.HandlerFunc, error) {
-	if servesCredentials(routes.Of(name)) {
-		return nil, fmt.Errorf("signin: function %q serves %s: build it with FunctionWithIdentity", name, routes.Credentials.Key())
-	}
-	s, err := Load(ctx, getenv, log, routes.Of(name))
-	if err != nil {
-		return nil, err
-	}
-	return handler(name, s)
-}
-
-// handler dispatches the function's routes to s.
-func handler(name string, s *Server) (routes.HandlerFunc, error) {
-	// The credentials function answers its own preflight (it exists only
-	// with the identity pool); the other sign-in functions have none.
-	return routes.Handler(name, routes.Binders{s, routes.Preflights{Allowed: s.cfg.Origins}})
 }

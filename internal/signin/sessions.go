@@ -125,7 +125,7 @@ func (s *Server) refreshSession(ctx context.Context, log *slog.Logger, creds sec
 // onInvalidGrant. The returned token carries the refresh token to use
 // next: Cognito's rotated one, or rt.
 func (s *Server) refreshTokens(ctx context.Context, log *slog.Logger, creds secret.Value, rt string, onInvalidGrant *apigw.Error) (verified, error) {
-	ctx, cancel := budget(ctx, s.now)
+	ctx, cancel := budget(ctx)
 	defer cancel()
 	var tok *oauth2.Token
 	creds, err := s.withCredentials(ctx, log, creds, func(c secret.Value) error {

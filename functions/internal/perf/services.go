@@ -1,15 +1,11 @@
 package main
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os/exec"
 	"strings"
 	"time"
 
@@ -19,6 +15,7 @@ import (
 	"github.com/example/cognito-sam-go/internal/local/localcognito"
 	"github.com/example/cognito-sam-go/internal/logincookie"
 	"github.com/example/cognito-sam-go/internal/seal"
+	"github.com/example/cognito-sam-go/internal/secret/mototest"
 	"golang.org/x/oauth2"
 )
 
@@ -65,10 +62,9 @@ func startServices(tb *tb, dir string, rtt time.Duration) *services {
 	}
 	// Secrets Manager: moto_server, plain http on loopback, the secret put
 	// there directly (not through the link).
-	moto := startMoto(tb)
-	s.closers = append(s.closers, moto.stop)
-	putSecret(tb, moto.url)
-	s.sm = s.linkTLS(tb, "secrets manager", strings.TrimPrefix(moto.url, "http://"), rtt)
+	moto := mototest.Start(tb) // stopped when tb's scope ends
+	putSecret(tb, moto)
+	s.sm = s.linkTLS(tb, "secrets manager", strings.TrimPrefix(moto, "http://"), rtt)
 	s.smEndpoint = "https://" + s.sm.Addr()
 
 	// Cognito: one local user pool, served over TLS behind two links.
@@ -172,55 +168,10 @@ func random() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-type motoServer struct {
-	url  string
-	stop func()
-}
-
-// startMoto runs moto_server on a free loopback port (as
-// internal/secret/mototest does for tests).
-func startMoto(tb *tb) motoServer {
-	bin, err := exec.LookPath("moto_server")
-	if err != nil {
-		tb.Fatal(`moto_server not found on PATH; install it with: pip install "moto[server]"`)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
-	if err := cmd.Start(); err != nil {
-		tb.Fatalf("start moto_server: %v", err)
-	}
-	m := motoServer{url: fmt.Sprintf("http://127.0.0.1:%d", port), stop: func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := http.Get(m.url + "/moto-api/")
-		if err == nil {
-			resp.Body.Close()
-			return m
-		}
-		if time.Now().After(deadline) {
-			m.stop()
-			tb.Fatalf("moto_server did not answer on %s within 30s: %v", m.url, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
 func putSecret(tb *tb, endpoint string) {
 	c := secretsmanager.New(secretsmanager.Options{
 		Region: "us-east-1", BaseEndpoint: aws.String(endpoint),
 		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
 	})
-	_, err := c.CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{
-		Name: aws.String(secretName),
-		SecretString: aws.String(`{"client_id":"` + clientID + `","client_secret":"` + clientSecret +
-			`","cookie_key":"` + cookieKey + `"}`),
-	})
-	if err != nil {
-		tb.Fatalf("create the secret in moto_server: %v", err)
-	}
+	mototest.PutSecret(tb, c, secretName, `{"client_id":"`+clientID+`","client_secret":"`+clientSecret+`","cookie_key":"`+cookieKey+`"}`)
 }

@@ -26,13 +26,9 @@ type Build func(ctx context.Context, name string, getenv func(string) string, lo
 // named), it logs why and exits 1, so a bad deployment fails at its first
 // cold start, not on a user's request.
 func Main(name string, build Build) {
-	log := apigw.NewLogger(os.Stdout)
-	h, err := build(context.Background(), name, os.Getenv, log)
-	if err != nil {
-		log.Error("cannot start", "function", name, "error", err.Error())
-		os.Exit(1)
-	}
-	lambda.Start(h)
+	serve(name, func(ctx context.Context, getenv func(string) string, log *slog.Logger) (routes.HandlerFunc, error) {
+		return build(ctx, name, getenv, log)
+	})
 }
 
 // Run is Main for a function that API Gateway does not call (the rotation
@@ -46,6 +42,12 @@ func Main(name string, build Build) {
 // every line of the log stays JSON.
 func Run[H any](name string, build func(ctx context.Context, getenv func(string) string, log *slog.Logger) (H, error)) {
 	stdlog.SetFlags(0)
+	serve(name, build)
+}
+
+// serve builds the handler with the JSON logger and the process
+// environment, exits 1 naming every problem when that fails, and serves.
+func serve[H any](name string, build func(ctx context.Context, getenv func(string) string, log *slog.Logger) (H, error)) {
 	log := apigw.NewLogger(os.Stdout)
 	h, err := build(context.Background(), os.Getenv, log)
 	if err != nil {

@@ -204,14 +204,10 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		if env, err = s.startFederation(opts, cog, creds.ClientID, env); err != nil {
 			return fail(err)
 		}
-		secretName := opts.Getenv(config.EnvSecretName)
-		if secretName == "" {
-			secretName = DefaultSecretName
-		}
 		env = overlay(env, map[string]string{
 			config.EnvCognitoDomain: cog.Domain(),
 			config.EnvIssuer:        cog.Issuer(),
-			config.EnvSecretName:    secretName,
+			config.EnvSecretName:    secretName(opts),
 		})
 	}
 	cfg, err := config.Load(env, config.RequireIssuer)
@@ -285,6 +281,14 @@ func gatewayRoutes(issuer string, binders ...routes.Binder) ([]localgateway.Rout
 	return out, nil
 }
 
+// secretName is CLIENT_SECRET_NAME, or DefaultSecretName.
+func secretName(opts Options) string {
+	if name := opts.Getenv(config.EnvSecretName); name != "" {
+		return name
+	}
+	return DefaultSecretName
+}
+
 // secretSource returns where the handlers read the client secret, and the
 // credentials to register with a local Cognito.
 func secretSource(ctx context.Context, opts Options) (signin.Secrets, secret.Value, error) {
@@ -292,17 +296,13 @@ func secretSource(ctx context.Context, opts Options) (signin.Secrets, secret.Val
 		v := secret.Value{ClientID: LocalClientID, ClientSecret: random(32), CookieKey: random(32)}
 		return secret.Static{Value: v}, v, nil
 	}
-	name := opts.Getenv(config.EnvSecretName)
-	if name == "" {
-		name = DefaultSecretName
-	}
-	cache, err := secret.NewCacheFromEnv(ctx, name)
+	cache, err := secret.NewCacheFromEnv(ctx, secretName(opts))
 	if err != nil {
 		return nil, secret.Value{}, err
 	}
 	v, err := cache.Get(ctx)
 	if err != nil {
-		return nil, secret.Value{}, fmt.Errorf("read secret %q from Secrets Manager: %w", name, err)
+		return nil, secret.Value{}, fmt.Errorf("read secret %q from Secrets Manager: %w", secretName(opts), err)
 	}
 	return cache, v, nil
 }

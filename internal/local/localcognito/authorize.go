@@ -327,16 +327,26 @@ func authorizeValues(form url.Values) url.Values {
 	return q
 }
 
-// handleLoginSubmit is POST /login: checks the credentials, starts the
-// sign-in session and returns a code to the client.
-func (s *Server) handleLoginSubmit(w http.ResponseWriter, r *http.Request) {
+// readAuthorizeForm reads a posted sign-in form and the authorization
+// request it carries on; it answers the failure itself (ok false).
+func (s *Server) readAuthorizeForm(w http.ResponseWriter, r *http.Request) (url.Values, authRequest, bool) {
 	form, ok := s.readForm(w, r)
 	if !ok {
-		return
+		return nil, authRequest{}, false
 	}
 	req, aerr := s.parseAuthorize(authorizeValues(form))
 	if aerr != nil {
 		s.authorizeFailed(w, r, req, aerr)
+		return nil, authRequest{}, false
+	}
+	return form, req, true
+}
+
+// handleLoginSubmit is POST /login: checks the credentials, starts the
+// sign-in session and returns a code to the client.
+func (s *Server) handleLoginSubmit(w http.ResponseWriter, r *http.Request) {
+	form, req, ok := s.readAuthorizeForm(w, r)
+	if !ok {
 		return
 	}
 	u, ok := s.authenticate(form.Get("email"), form.Get("password"))
@@ -373,13 +383,8 @@ func (s *Server) handleSignupPage(w http.ResponseWriter, r *http.Request) {
 // handleSignupSubmit is POST /signup: creates the user and signs them in
 // (locally there is no confirmation code; the email counts as verified).
 func (s *Server) handleSignupSubmit(w http.ResponseWriter, r *http.Request) {
-	form, ok := s.readForm(w, r)
+	form, req, ok := s.readAuthorizeForm(w, r)
 	if !ok {
-		return
-	}
-	req, aerr := s.parseAuthorize(authorizeValues(form))
-	if aerr != nil {
-		s.authorizeFailed(w, r, req, aerr)
 		return
 	}
 	email := strings.TrimSpace(form.Get("email"))

@@ -110,13 +110,8 @@ func (s *Server) renderGoogle(w http.ResponseWriter, status int, req authRequest
 // federated user for the email address and returns a code to the client,
 // standing in for Google's answer and Cognito's /oauth2/idpresponse.
 func (s *Server) handleGoogleSubmit(w http.ResponseWriter, r *http.Request) {
-	form, ok := s.readForm(w, r)
+	form, req, ok := s.readAuthorizeForm(w, r)
 	if !ok {
-		return
-	}
-	req, aerr := s.parseAuthorize(authorizeValues(form))
-	if aerr != nil {
-		s.authorizeFailed(w, r, req, aerr)
 		return
 	}
 	email, err := checkEmail(form.Get("email"))

@@ -72,9 +72,6 @@ type Options struct {
 	// Now is the clock; default time.Now. Tests inject one to expire codes,
 	// sessions and tokens.
 	Now func() time.Time
-	// Signer signs the ID and access tokens; a new one (fresh RSA key) is
-	// made when nil.
-	Signer *tokensign.Signer
 	// Logger receives one line per sign-in, token and sign-out event; default
 	// discards. It never receives codes, tokens, cookies, passwords or
 	// secrets.
@@ -209,7 +206,6 @@ func New(opts Options) (*Server, error) {
 		issuer:   domain + "/" + poolID,
 		secure:   strings.HasPrefix(domain, "https://"),
 		now:      opts.Now,
-		signer:   opts.Signer,
 		log:      opts.Logger,
 		clients:  map[string]*client{},
 		users:    map[string]*user{},
@@ -269,10 +265,8 @@ func New(opts Options) (*Server, error) {
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("localcognito options: %w", errors.Join(errs...))
 	}
-	if s.signer == nil {
-		if s.signer, err = tokensign.New(); err != nil {
-			return nil, err
-		}
+	if s.signer, err = tokensign.New(); err != nil {
+		return nil, err
 	}
 	s.routes()
 	return s, nil

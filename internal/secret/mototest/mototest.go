@@ -22,9 +22,18 @@ import (
 // InstallHint is what a missing moto_server is reported with.
 const InstallHint = `moto_server not found on PATH; install it with: pip install "moto[server]"`
 
+// TB is the part of testing.TB that Start and PutSecret use, so that a
+// command (the performance tool) can call them too.
+type TB interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+	Cleanup(func())
+}
+
 // Start runs moto_server on a free loopback port until the test ends and
 // returns its endpoint URL, e.g. http://127.0.0.1:41234.
-func Start(t testing.TB) string {
+func Start(t TB) string {
 	t.Helper()
 	bin, err := exec.LookPath("moto_server")
 	if err != nil {
@@ -86,7 +95,7 @@ func Client(t testing.TB) *secretsmanager.Client {
 }
 
 // PutSecret creates the secret name with the given string, or updates it.
-func PutSecret(t testing.TB, c *secretsmanager.Client, name, value string) {
+func PutSecret(t TB, c *secretsmanager.Client, name, value string) {
 	t.Helper()
 	ctx := context.Background()
 	_, err := c.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String(name), SecretString: aws.String(value)})
