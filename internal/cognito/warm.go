@@ -74,8 +74,14 @@ func (c *Client) Preconnect(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("preconnect: %w", err)
 	}
-	if resp, err := c.http.Do(req); err == nil {
+	resp, err := c.http.Do(req)
+	switch {
+	case err == nil:
 		resp.Body.Close() // not expected: the request was cancelled before it had a connection
+	case rctx.Err() == nil:
+		// It failed before its dial began (an address that does not
+		// resolve): no handshake will report.
+		return fmt.Errorf("preconnect: %w", err)
 	}
 	select {
 	case err := <-ready:

@@ -2,6 +2,7 @@ package cognito
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -145,6 +146,18 @@ func TestPreconnectCountsFromTheDial(t *testing.T) {
 	}
 	if n := srv.conns.Load(); n != 2 {
 		t.Errorf("%d connections, want 2: a connection whose dial began over MaxIdleReuse ago is not reused", n)
+	}
+}
+
+// TestPreconnectFailsBeforeTheDial: an address that cannot be dialled at
+// all is reported at once, with its cause, not after the warm-up's timeout.
+func TestPreconnectFailsBeforeTheDial(t *testing.T) {
+	c := New(Options{Domain: "http://127.0.0.1:99999"})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	err := c.Preconnect(ctx)
+	if err == nil || errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
+		t.Errorf("Preconnect to a bad port = %v (context %v), want the dial's own error", err, ctx.Err())
 	}
 }
 
