@@ -254,7 +254,7 @@ func context(before string) (kind, error) {
 func attrKind(attr string) (kind, error) {
 	name, data := strings.CutPrefix(attr, "data-")
 	switch {
-	case name == "" || !isName(strings.ReplaceAll(name, "-", "")) || name == "srcset":
+	case name == "" || !isName(strings.ReplaceAll(name, "-", "")) || name == "srcset" || name == "srcdoc":
 		return 0, fmt.Errorf("in the attribute %q, which takes no value here", attr)
 	case urlAttrs[name] || strings.Contains(name, "src") || strings.Contains(name, "uri") || strings.Contains(name, "url"):
 		return urlValue, nil

@@ -12,7 +12,11 @@ import (
 func TestEscapesAsHTMLTemplate(t *testing.T) {
 	src := `<!doctype html><title>{{.V}}</title><p class="x">{{.V}} and {{.V}}</p>` +
 		`<a href="{{.V}}" data-api="{{.V}}" id="{{.V}}">{{.V}}</a><form method="post" action="{{.V}}logout"></form>` +
-		`<textarea readonly>{{.V}}</textarea>`
+		`<textarea readonly>{{.V}}</textarea>` +
+		// Every other attribute Parse takes a value in.
+		`<img src="{{.V}}" alt="{{.V}}"><button formaction="{{.V}}"></button><time datetime="{{.V}}"></time>` +
+		`<input value="{{.V}}" name="{{.V}}" title="{{.V}}" aria-label="{{.V}}" class="{{.V}}">` +
+		`<p data-url="{{.V}}" data-src="{{.V}}" data-uri="{{.V}}" data-x="{{.V}}"></p>`
 	ours := Must(src)
 	theirs := template.Must(template.New("").Parse(src))
 	for _, v := range []string{
@@ -53,6 +57,7 @@ func TestParseRefuses(t *testing.T) {
 		"after a closed quote":   `<a title="x" {{.V}}>`,
 		"quote after the equals": `<a title="x"="{{.V}}">`,
 		"srcset":                 `<img srcset="{{.V}}">`,
+		"srcdoc":                 `<iframe srcdoc="{{.V}}">`,
 		"ping":                   `<a ping="{{.V}}">`,
 		"meta content":           `<meta http-equiv="refresh" content="{{.V}}">`,
 		"object data":            `<object data="{{.V}}">`,
