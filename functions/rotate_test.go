@@ -101,11 +101,9 @@ func TestRotationWhileSigningIn(t *testing.T) {
 		"AWS_ENDPOINT_URL_SECRETS_MANAGER": smProxy.URL, "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": pool.Domain(),
 		"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_EC2_METADATA_DISABLED": "true",
 	}
-	rotateBin, err := lambdatest.Build("..", "./functions/rotate", t.TempDir(), "rotate")
-	if err != nil {
-		t.Fatal(err)
-	}
+	rotateBin := bins["rotate"]
 	rotFn := lambdatest.Start(t, rotateBin, rotateEnv)
+	rotations := []*lambdatest.Runtime{rotFn} // every environment that ran a step
 	login := lambdatest.Start(t, bins["login"], env)
 	b := newCognitoBrowser(t, pool)
 
@@ -194,6 +192,7 @@ func TestRotationWhileSigningIn(t *testing.T) {
 			// Secrets Manager retries the step, here in a new execution
 			// environment.
 			retry := lambdatest.Start(t, rotateBin, rotateEnv)
+			rotations = append(rotations, retry)
 			if msg := step(retry, token2, s); msg != "" {
 				t.Fatalf("createSecret (retry) failed: %s\n%s", msg, retry.Output())
 			}
@@ -237,9 +236,11 @@ func TestRotationWhileSigningIn(t *testing.T) {
 	// The rotation function's logs: JSON, with the Lambda request id, and
 	// no secret value.
 	var cur map[string]any
-	_ = json.Unmarshal([]byte(rotatetest.Value(t, sm, secretName, "AWSCURRENT")), &cur)
+	if err := json.Unmarshal([]byte(rotatetest.Value(t, sm, secretName, "AWSCURRENT")), &cur); err != nil {
+		t.Fatal(err)
+	}
 	prev := rotatetest.Value(t, sm, secretName, "AWSPREVIOUS")
-	for _, fn := range []*lambdatest.Runtime{rotFn} {
+	for _, fn := range rotations {
 		out := fn.Output()
 		for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
 			if !json.Valid([]byte(line)) {

@@ -634,9 +634,31 @@ func TestCacheRefreshIfStale(t *testing.T) {
 	}
 	<-g.calls
 	got := make(chan Value, 1)
-	go func() { v, _ := c.RefreshIfStale(context.Background(), s1); got <- v }()
+	go func() {
+		v, err := c.RefreshIfStale(context.Background(), s1)
+		if err != nil {
+			t.Errorf("RefreshIfStale past the TTL: %v", err)
+		}
+		got <- v
+	}()
+	// Give the caller the time to reach the read (not a timing
+	// assertion: a slow scheduler only makes this check weaker): it must
+	// wait for the read in flight, not start a second one.
+	time.Sleep(20 * time.Millisecond)
+	select {
+	case <-g.calls:
+		t.Fatal("RefreshIfStale started a second read beside the one in flight")
+	case v := <-got:
+		t.Fatalf("RefreshIfStale returned %v before the read in flight answered", v.ClientSecret)
+	default:
+	}
 	g.answers <- answer{value: secretJSON("id", "s2")}
-	s2 := <-got
+	var s2 Value
+	select {
+	case s2 = <-got:
+	case <-time.After(10 * time.Second):
+		t.Fatal("RefreshIfStale did not return once the read answered")
+	}
 	if s2.ClientSecret != "s2" {
 		t.Fatalf("RefreshIfStale past the TTL = %v, want s2 from the read in flight", s2.ClientSecret)
 	}
@@ -652,7 +674,13 @@ func TestCacheRefreshIfStale(t *testing.T) {
 	// it fails, the held value is returned and none is tried again within
 	// RetryAfter.
 	clk.add(5*time.Minute + time.Second)
-	go func() { v, _ := c.RefreshIfStale(context.Background(), s2); got <- v }()
+	go func() {
+		v, err := c.RefreshIfStale(context.Background(), s2)
+		if err != nil {
+			t.Errorf("RefreshIfStale after a failed read: %v, want the held value", err)
+		}
+		got <- v
+	}()
 	<-g.calls
 	g.answers <- answer{err: errors.New("ThrottlingException: slow down")}
 	if v := <-got; v != s2 {

@@ -20,9 +20,10 @@ var (
 // TestIdleEnvironmentAfterACookieKeyChange: an environment that held the
 // secret from before the change and was idle through it gets a session
 // cookie another environment sealed under the new key. With its value
-// past the TTL it reads the secret afresh, once, and opens the cookie;
-// with a value within its TTL it does not read (a forged cookie costs no
-// GetSecretValue) and the session does not open.
+// past the TTL, asking the source once for a fresher value opens the
+// cookie; with a value within its TTL the source keeps its value (that a
+// real cache then makes no GetSecretValue is TestCacheRefreshIfStale's) and
+// the session does not open.
 func TestIdleEnvironmentAfterACookieKeyChange(t *testing.T) {
 	for _, stale := range []bool{true, false} {
 		b := signedIn(t)
@@ -78,7 +79,7 @@ func TestIdleEnvironmentSignsOutANewSession(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("/logout: %d %s", resp.StatusCode, resp.Body)
 	}
-	if r := b.h.cog.RevokeRequests(); len(r) != 1 || r[0].Form.Get("token") == "" {
+	if r := b.h.cog.RevokeRequests(); len(r) != 1 || r[0].Form.Get("token") != "refresh-token-value" {
 		t.Errorf("revocations on the idle environment: %d, want the session's refresh token revoked", len(r))
 	}
 }

@@ -58,6 +58,9 @@ func TestService(t *testing.T) {
 			}
 		})
 	}
+	if !strings.Contains(logs.String(), "action=Echo") {
+		t.Errorf("no log line names the action:\n%s", logs.String())
+	}
 	if strings.Contains(logs.String(), "secret-word") {
 		t.Errorf("a request or answer body reached the log:\n%s", logs.String())
 	}
