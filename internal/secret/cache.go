@@ -48,7 +48,7 @@ type CacheOptions struct {
 // when it is missing or older than the TTL. It is safe for concurrent use,
 // and never runs more than one GetSecretValue at a time.
 //
-// Once a value is held, no request waits for Secrets Manager (stale while
+// Once a value is held, Get never waits for Secrets Manager (stale while
 // revalidate): a value older than the TTL is served at once, and one
 // refresh runs in the background, with its own FetchTimeout and a context
 // the request's end does not cancel. Until it completes, requests keep
@@ -62,7 +62,8 @@ type CacheOptions struct {
 // Only the first fetch (nothing held) is waited for, each caller as long as
 // its context allows and the fetch at most FetchTimeout; a failure is
 // remembered for RetryAfter, so a later request retries within seconds.
-// Refresh, the forced re-read after invalid_client, also waits.
+// Refresh, the forced re-read after invalid_client, also waits, and so does
+// RefreshIfStale for a value past the TTL.
 //
 // Lambda may freeze the environment while a background refresh is in
 // flight (the invocation that started it has answered). The goroutine and
